@@ -1,0 +1,183 @@
+//! Command-line arguments (clap). No behaviour here: `commands` does the work.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// The exit codes, shown in `--help`.
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0    success
+  1    invalid input, user error or cloud error (nothing was changed)
+  2    `plan --detailed-exitcode` only: success, with changes
+  101  a bug in sakk (please report it)";
+
+/// Production Kubeflow on Amazon EKS from one small file per cluster.
+#[derive(Debug, Parser)]
+#[command(
+    name = "sakk",
+    version,
+    about = "Production Kubeflow on Amazon EKS from one small file per cluster",
+    long_about = "sakk stands up and runs Kubeflow platforms on Amazon EKS: the AWS foundation, \
+                  Argo CD managing the platform from git, TLS, DNS and login, for one cluster or a \
+                  fleet.\n\nLike Terraform, every command acts on the cluster files of the current \
+                  directory (main.tf and *.hcl, with backend.hcl) unless files are named.",
+    after_help = EXIT_CODES,
+    disable_help_subcommand = true
+)]
+pub struct Cli {
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+    /// When to colour the output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// When to use colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check cluster files: every problem at once, with file, line, column, field and hint.
+    #[command(
+        after_help = "Examples:\n  sakk validate                    # the cluster files of this directory\n  sakk validate clusters/          # every cluster file of a fleet\n  sakk validate main.tf            # a SAKK main.tf (and the backend.hcl next to it)\n  sakk validate --output json prod.hcl"
+    )]
+    Validate(ValidateArgs),
+    /// Print the resolved model: every default and every derived name.
+    #[command(
+        after_help = "Examples:\n  sakk show\n  sakk show --output json main.tf\n  sakk show --cluster prod clusters/"
+    )]
+    Show(ShowArgs),
+    /// Write a new, commented cluster file (asks for what is missing when run on a terminal).
+    #[command(
+        after_help = "Examples:\n  sakk new\n  sakk new ml-dev --region eu-west-1 --domain ml.example.com \\\n      --acme-email ops@example.com --github example-org/ml-platform"
+    )]
+    New(Box<NewArgs>),
+    /// Run the whole offline flow on the built-in example cluster (no AWS account needed).
+    #[command(after_help = "Examples:\n  sakk demo\n  sakk demo --dir /tmp/sakk-demo")]
+    Demo(DemoArgs),
+    /// Print sakk's version and the Kubeflow releases it installs.
+    Version(VersionArgs),
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  sakk completions bash > /etc/bash_completion.d/sakk\n  sakk completions zsh > \"${fpath[1]}/_sakk\""
+    )]
+    Completions(CompletionsArgs),
+}
+
+/// Machine or human output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    /// For people.
+    Human,
+    /// For programs.
+    Json,
+}
+
+/// `sakk validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Cluster files or directories (default: the current directory).
+    pub files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = Output::Human)]
+    pub output: Output,
+}
+
+/// Format of `sakk show`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShowFormat {
+    /// HCL, like a cluster file with everything spelled out.
+    Hcl,
+    /// JSON.
+    Json,
+}
+
+/// `sakk show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Cluster files or directories (default: the current directory).
+    pub files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = ShowFormat::Hcl)]
+    pub output: ShowFormat,
+    /// Show only this cluster.
+    #[arg(long)]
+    pub cluster: Option<String>,
+}
+
+/// `sakk new`.
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// Cluster name (a DNS label, at most 40 characters).
+    pub name: Option<String>,
+    /// AWS region.
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Domain for the platform (repeat for more); Kubeflow is served at kubeflow.<first>.
+    #[arg(long = "domain")]
+    pub domains: Vec<String>,
+    /// Route53 zone ID of the parent domain, for NS delegation.
+    #[arg(long)]
+    pub parent_zone_id: Option<String>,
+    /// E-mail for Let's Encrypt.
+    #[arg(long)]
+    pub acme_email: Option<String>,
+    /// GitOps repository on GitHub, as owner/repository.
+    #[arg(long, conflicts_with = "git_url")]
+    pub github: Option<String>,
+    /// GitOps repository at any git URL.
+    #[arg(long)]
+    pub git_url: Option<String>,
+    /// GitOps branch.
+    #[arg(long)]
+    pub branch: Option<String>,
+    /// IAM user or role ARN with cluster-admin access (repeat for more).
+    #[arg(long = "admin")]
+    pub admins: Vec<String>,
+    /// A user, as username=email (repeat for more).
+    #[arg(long = "user")]
+    pub users: Vec<String>,
+    /// Where to write the file (default: <name>.hcl).
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
+    /// Never ask questions, even on a terminal.
+    #[arg(long)]
+    pub no_input: bool,
+}
+
+/// `sakk demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Directory for the demo's files (cluster file, state, local git remote).
+    #[arg(long, default_value = "sakk-demo")]
+    pub dir: PathBuf,
+}
+
+/// `sakk version`.
+#[derive(Debug, Args)]
+pub struct VersionArgs {
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = Output::Human)]
+    pub output: Output,
+}
+
+/// `sakk completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}

@@ -1,0 +1,29 @@
+//! One function per command. Each takes its arguments and the printer and returns the exit code.
+
+mod demo;
+mod new;
+mod show;
+mod validate;
+mod version;
+
+use crate::args::Command;
+use crate::output::Printer;
+use std::process::ExitCode;
+
+/// Runs one command.
+pub fn dispatch(command: Command, printer: &Printer) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Validate(args) => validate::run(&args, printer),
+        Command::Show(args) => show::run(&args, printer),
+        Command::New(args) => new::run(&args, printer),
+        Command::Demo(args) => demo::run(&args, printer),
+        Command::Version(args) => version::run(&args, printer),
+        Command::Completions(args) => {
+            let mut command = <crate::args::Cli as clap::CommandFactory>::command();
+            let mut buffer = Vec::new();
+            clap_complete::generate(args.shell, &mut command, "sakk", &mut buffer);
+            printer.data(&String::from_utf8_lossy(&buffer));
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

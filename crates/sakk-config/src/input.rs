@@ -1,0 +1,122 @@
+//! Turning bytes into a parsed HCL body, with guards: size, binary content, UTF-8, syntax.
+
+use hcl_edit::structure::Body;
+use sakk_core::{Diagnostic, SourceFile, SourceId, SourceMap, Span};
+
+/// The largest cluster file sakk reads. Real ones are a few kilobytes.
+pub const MAX_FILE_BYTES: usize = 1024 * 1024;
+
+/// Adds `bytes` to `sources` as `name` and parses it. On failure the file is still added (so
+/// that the diagnostic can name it) and the error is returned.
+pub fn parse_file(
+    sources: &mut SourceMap,
+    name: &str,
+    bytes: &[u8],
+) -> (SourceId, Result<Body, Box<Diagnostic>>) {
+    if bytes.len() > MAX_FILE_BYTES {
+        let id = sources.add(SourceFile::new(name, ""));
+        let diagnostic = Diagnostic::error(format!(
+            "`{name}` is too large for a cluster file ({})",
+            human_size(bytes.len())
+        ))
+        .at(Some(Span::new(id, 0, 0)))
+        .hint(format!(
+            "a cluster file is at most {}; is this the right file?",
+            human_size(MAX_FILE_BYTES)
+        ));
+        return (id, Err(Box::new(diagnostic)));
+    }
+    let text = match text_or_binary_offset(bytes) {
+        Ok(text) => text,
+        Err(offset) => {
+            let id = sources.add(SourceFile::new(name, readable(bytes)));
+            let diagnostic = Diagnostic::error(format!("`{name}` is not a text file"))
+                .at(Some(Span::new(id, offset, offset + 1)))
+                .label(describe_byte(bytes, offset))
+                .hint("cluster files are UTF-8 text in HCL syntax");
+            return (id, Err(Box::new(diagnostic)));
+        }
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let id = sources.add(SourceFile::new(name, text));
+    match hcl_edit::parser::parse_body(text) {
+        Ok(body) => (id, Ok(body)),
+        Err(error) => {
+            let offset = error.location().offset().min(text.len());
+            let diagnostic = Diagnostic::error(format!("HCL syntax error: {}", error.message()))
+                .at(Some(Span::new(id, offset, offset + 1)))
+                .label("here")
+                .hint(syntax_hint(text, offset));
+            (id, Err(Box::new(diagnostic)))
+        }
+    }
+}
+
+/// The text, or the offset of the first byte that makes this not a text file: invalid UTF-8,
+/// NUL, or a control character other than tab, newline, carriage return and form feed.
+fn text_or_binary_offset(bytes: &[u8]) -> Result<&str, usize> {
+    let (valid, invalid_at) = match std::str::from_utf8(bytes) {
+        Ok(text) => (text.as_bytes(), None),
+        Err(error) => (&bytes[..error.valid_up_to()], Some(error.valid_up_to())),
+    };
+    let control = valid
+        .iter()
+        .position(|byte| byte.is_ascii_control() && !matches!(byte, b'\t' | b'\n' | b'\r' | 0x0c));
+    match (control.or(invalid_at), std::str::from_utf8(valid)) {
+        (None, Ok(text)) => Ok(text),
+        (Some(offset), _) => Err(offset),
+        (None, Err(error)) => Err(error.valid_up_to()),
+    }
+}
+
+fn describe_byte(bytes: &[u8], offset: usize) -> String {
+    match bytes.get(offset) {
+        Some(0) => "a NUL byte".to_owned(),
+        Some(byte) if byte.is_ascii_control() => format!("control character 0x{byte:02x}"),
+        Some(byte) => format!("byte 0x{byte:02x} is not valid UTF-8"),
+        None => "unexpected end".to_owned(),
+    }
+}
+
+/// The file as text for showing a snippet: invalid UTF-8 and control characters become U+FFFD.
+fn readable(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes)
+        .chars()
+        .map(|character| {
+            if character.is_control() && !matches!(character, '\t' | '\n' | '\r') {
+                '\u{fffd}'
+            } else {
+                character
+            }
+        })
+        .collect()
+}
+
+fn human_size(bytes: usize) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+    } else {
+        format!("{:.1} KiB", bytes as f64 / 1024.0)
+    }
+}
+
+/// A hint for common syntax mistakes near `offset`.
+fn syntax_hint(text: &str, offset: usize) -> String {
+    let before = &text[..offset];
+    let opened = before.matches('{').count();
+    let closed = before.matches('}').count();
+    let quotes = before
+        .lines()
+        .last()
+        .map_or(0, |line| line.matches('"').count());
+    if offset >= text.trim_end().len() && opened > closed {
+        "a block is not closed: add the missing `}`".to_owned()
+    } else if quotes % 2 == 1 {
+        "a string is not closed: add the missing `\"`".to_owned()
+    } else if text[offset..].starts_with(':') {
+        "HCL assigns with `=`, not `:` (this is not YAML or JSON)".to_owned()
+    } else {
+        "cluster files use HCL syntax: `key = \"value\"`, `block \"label\" { ... }`, lists `[a, b]`"
+            .to_owned()
+    }
+}
