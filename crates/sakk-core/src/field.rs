@@ -55,6 +55,13 @@ impl FieldPath {
         &self.0
     }
 
+    /// The path without its last segment (the root stays the root).
+    pub fn parent(&self) -> Self {
+        let mut segments = self.0.clone();
+        segments.pop();
+        Self(segments)
+    }
+
     /// The last key of the path, if the path ends in one.
     pub fn last_key(&self) -> Option<&str> {
         match self.0.last() {

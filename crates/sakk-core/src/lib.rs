@@ -10,7 +10,10 @@ pub mod render;
 mod source;
 mod suggest;
 
-pub use diagnostic::{Diagnostic, Diagnostics, Severity};
+pub use diagnostic::{Diagnostic, Diagnostics, Severity, code};
 pub use field::{FieldPath, Segment};
-pub use source::{LineCol, SourceFile, SourceId, SourceMap, Span, Spanned};
+pub use source::{
+    LineCol, SourceFile, SourceId, SourceMap, Span, Spanned, ceil_char_boundary,
+    floor_char_boundary,
+};
 pub use suggest::{did_you_mean, suggest};

@@ -45,8 +45,12 @@ fn one(diagnostic: &Diagnostic, sources: &SourceMap, renderer: &Renderer) -> Str
         let first = file.line_range(start.line).start;
         let last = file.line_range(last_line).end;
         snippet_text = file.text[first..last].to_owned();
-        let local_start = span.start.saturating_sub(first).min(snippet_text.len());
-        let mut local_end = span.end.saturating_sub(first).min(snippet_text.len());
+        // Spans are byte ranges; the renderer slices by them, so they must fall on character
+        // boundaries whatever produced them.
+        let local_start =
+            crate::floor_char_boundary(&snippet_text, span.start.saturating_sub(first));
+        let mut local_end =
+            crate::ceil_char_boundary(&snippet_text, span.end.saturating_sub(first));
         if local_end <= local_start {
             // Point at one character, or just past the end of the line.
             local_end = snippet_text[local_start..]
@@ -80,7 +84,7 @@ fn one(diagnostic: &Diagnostic, sources: &SourceMap, renderer: &Renderer) -> Str
 }
 
 /// One diagnostic as JSON: severity, file, line and column (one-based, columns in characters),
-/// end position, field path, message, label and hint.
+/// end position, field path, message, label, hint and code (each only when known).
 pub fn json_value(diagnostic: &Diagnostic, sources: &SourceMap) -> serde_json::Value {
     let mut object = serde_json::Map::new();
     object.insert(
@@ -107,6 +111,9 @@ pub fn json_value(diagnostic: &Diagnostic, sources: &SourceMap) -> serde_json::V
     }
     if let Some(hint) = &diagnostic.hint {
         object.insert("hint".into(), hint.clone().into());
+    }
+    if let Some(code) = diagnostic.code {
+        object.insert("code".into(), code.into());
     }
     serde_json::Value::Object(object)
 }
@@ -164,6 +171,18 @@ mod tests {
         assert_eq!(value["diagnostics"][0]["line"], 2);
         assert_eq!(value["diagnostics"][0]["column"], 3);
         assert_eq!(value["diagnostics"][0]["end_column"], 21);
+    }
+
+    #[test]
+    fn spans_inside_a_character_render() {
+        let mut sources = SourceMap::new();
+        let id = sources.add(SourceFile::new("x.hcl", "a = \"\u{fffd}\u{fffd}\"\nb\r\n"));
+        let mut diagnostics = Diagnostics::new();
+        for (start, end) in [(5, 6), (6, 7), (6, 9), (7, 7), (5, 100), (13, 14)] {
+            diagnostics.push(Diagnostic::error("bad byte").at(Some(Span::new(id, start, end))));
+        }
+        let text = human(&diagnostics, &sources, Color::Never);
+        assert_eq!(text.matches("error: bad byte").count(), 6, "{text}");
     }
 
     #[test]

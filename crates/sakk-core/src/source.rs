@@ -76,6 +76,24 @@ impl SourceFile {
     }
 }
 
+/// The largest character boundary of `text` at or before `offset` (clamped to the text).
+pub fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// The smallest character boundary of `text` at or after `offset` (clamped to the text).
+pub fn ceil_char_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset += 1;
+    }
+    offset
+}
+
 /// A one-based line and column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub struct LineCol {
@@ -107,6 +125,32 @@ impl SourceMap {
     /// The file with this id.
     pub fn get(&self, id: SourceId) -> Option<&SourceFile> {
         self.files.get(id.0 as usize)
+    }
+
+    /// Masks the text of `span` with `*`, one per byte, so that no rendering of the file shows
+    /// it and every byte offset (every other span) stays valid. Columns after the span on its
+    /// line move only if the masked text held characters of more than one byte.
+    pub fn conceal(&mut self, span: Span) {
+        let Some(file) = self.files.get_mut(span.source.0 as usize) else {
+            return;
+        };
+        let text = &file.text;
+        let start = floor_char_boundary(text, span.start);
+        let end = ceil_char_boundary(text, span.end);
+        if start >= end {
+            return;
+        }
+        let mut masked = String::with_capacity(text.len());
+        masked.push_str(&text[..start]);
+        for character in text[start..end].chars() {
+            if character == '\n' {
+                masked.push('\n');
+            } else {
+                masked.extend(std::iter::repeat_n('*', character.len_utf8()));
+            }
+        }
+        masked.push_str(&text[end..]);
+        file.text = masked.into();
     }
 
     /// Every file, in the order added.
@@ -243,6 +287,22 @@ mod tests {
         assert_eq!(file.line_range(2), 3..8);
         assert_eq!(file.line_range(3), 9..9);
         assert_eq!(file.line_count(), 4);
+    }
+
+    #[test]
+    fn conceal_masks_a_span_and_keeps_offsets() {
+        let mut sources = SourceMap::new();
+        let id = sources.add(SourceFile::new("f", "a = \"pässword\"\nb = 1\n"));
+        // A span that starts and ends inside `ä` (bytes 6..7) is widened to whole characters.
+        sources.conceal(Span::new(id, 5, 7));
+        let file = sources.get(id).map(|file| file.text.to_string());
+        assert_eq!(file.as_deref(), Some("a = \"***ssword\"\nb = 1\n"));
+        sources.conceal(Span::new(id, 5, 14));
+        let file = sources.get(id).map(|file| file.text.to_string());
+        assert_eq!(file.as_deref(), Some("a = \"*********\"\nb = 1\n"));
+        assert_eq!(floor_char_boundary("é", 1), 0);
+        assert_eq!(ceil_char_boundary("é", 1), 2);
+        assert_eq!(ceil_char_boundary("é", 10), 2);
     }
 
     #[test]

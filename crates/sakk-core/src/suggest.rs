@@ -10,6 +10,12 @@ pub fn suggest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -
             || candidate_lower.replace(['-', '_'], "") == input_lower.replace(['-', '_'], "")
         {
             1.0
+        } else if candidate_lower.len() >= 4
+            && input_lower.starts_with(&candidate_lower)
+            && input_lower[candidate_lower.len()..].starts_with(['-', '_', '.', ' '])
+        {
+            // `spot-instances` for `spot`: the candidate, with words added.
+            0.9
         } else {
             let distance = strsim::damerau_levenshtein(&input_lower, &candidate_lower);
             let longest = input_lower
@@ -66,6 +72,11 @@ mod tests {
         assert_eq!(suggest("cluster-name", keys), Some("cluster_name"));
         assert_eq!(suggest("cognito_user", keys), Some("cognito_users"));
         assert_eq!(suggest("region", keys), None);
+        assert_eq!(
+            suggest("spot-instances", ["on-demand", "spot"]),
+            Some("spot")
+        );
+        assert_eq!(suggest("reserved", ["on-demand", "spot"]), None);
         assert_eq!(did_you_mean("x", ["a", "b"]), "expected one of `a`, `b`");
     }
 }
