@@ -8,7 +8,9 @@ use crate::spec::{BackendSpec, ClusterSpec};
 use crate::{native, sakk};
 use hcl_edit::Span as _;
 use hcl_edit::structure::{Body, Structure};
-use sakk_core::{Diagnostic, Diagnostics, FieldPath, SourceId, SourceMap, Span, did_you_mean};
+use sakk_core::{
+    Diagnostic, Diagnostics, FieldPath, SourceId, SourceMap, Span, code, did_you_mean,
+};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -38,6 +40,37 @@ const TERRAFORM_BLOCKS: &[&str] = &[
     "provider", "variable", "output", "locals", "resource", "data", "moved", "import", "check",
 ];
 
+/// The settings of Terraform's S3 backend that sakk reads from a backend configuration file.
+pub(crate) const BACKEND_KEYS: &[&str] = &[
+    "bucket",
+    "key",
+    "region",
+    "dynamodb_table",
+    "kms_key_id",
+    "profile",
+    "encrypt",
+    "use_lockfile",
+];
+
+/// True for a backend configuration file (what `terraform init -backend-config=FILE` reads):
+/// one named `backend.hcl`, or any file of settings only, all of them S3 backend settings. A
+/// file of other settings without a block is a cluster file that lost its `cluster` block.
+fn is_backend_file(name: &str, body: &Body) -> bool {
+    if body.is_empty() || !body.iter().all(Structure::is_attribute) {
+        return false;
+    }
+    let file_name = Path::new(name)
+        .file_name()
+        .and_then(|file_name| file_name.to_str())
+        .unwrap_or(name);
+    file_name == "backend.hcl"
+        || body.iter().all(|structure| {
+            structure
+                .as_attribute()
+                .is_some_and(|attribute| BACKEND_KEYS.contains(&attribute.key.as_str()))
+        })
+}
+
 /// Reads and classifies every input, then pairs SAKK files with backend files.
 pub fn load(inputs: &[Input]) -> Loaded {
     let mut loaded = Loaded::default();
@@ -53,14 +86,19 @@ pub fn load(inputs: &[Input]) -> Loaded {
             }
         };
         let diags = &mut loaded.diagnostics;
-        if body.iter().all(Structure::is_attribute) && !body.is_empty() {
+        if is_backend_file(&input.name, &body) {
             backend_files
                 .entry(input.dir.clone())
                 .or_default()
                 .push(sakk::read_backend_file(source, &body, diags));
             continue;
         }
-        for cluster in read_cluster_file(source, &body, diags) {
+        let blank = loaded
+            .sources
+            .get(source)
+            .is_none_or(|file| file.text.trim().is_empty());
+        let diags = &mut loaded.diagnostics;
+        for cluster in read_cluster_file(source, &body, blank, diags) {
             if cluster.form == crate::Form::Sakk {
                 sakk_clusters.push((input.dir.clone(), loaded.clusters.len()));
             }
@@ -72,12 +110,38 @@ pub fn load(inputs: &[Input]) -> Loaded {
 }
 
 /// Reads the clusters of one parsed file (at most one per file).
-fn read_cluster_file(source: SourceId, body: &Body, diags: &mut Diagnostics) -> Vec<ClusterSpec> {
+/// `blank` tells an empty file from one with only comments.
+fn read_cluster_file(
+    source: SourceId,
+    body: &Body,
+    blank: bool,
+    diags: &mut Diagnostics,
+) -> Vec<ClusterSpec> {
     if body.is_empty() {
+        let message = if blank {
+            "the file is empty: it defines no cluster"
+        } else {
+            "the file holds only comments: it defines no cluster"
+        };
         diags.push(
-            Diagnostic::error("the file is empty: it defines no cluster")
+            Diagnostic::error(message)
                 .at(Some(Span::new(source, 0, 0)))
                 .hint("write a cluster with `sakk new`, or see docs/cluster-file.md"),
+        );
+        return Vec::new();
+    }
+    let errors_before = diags.error_count();
+    if body.iter().all(Structure::is_attribute) {
+        // Settings without their block: one error, not one per line.
+        let first = body.iter().find_map(Structure::as_attribute);
+        let key = first.map_or("", |attribute| attribute.key.as_str());
+        diags.push(
+            Diagnostic::error("this file has settings but no `cluster` block")
+                .code(code::MISPLACED_SETTING)
+                .at(first.and_then(|attribute| span_of(source, attribute.key.span())))
+                .label("outside of any block")
+                .field(&FieldPath::root().key(key))
+                .hint("wrap the settings in a cluster block: `cluster \"<name>\" { ... }`"),
         );
         return Vec::new();
     }
@@ -90,10 +154,11 @@ fn read_cluster_file(source: SourceId, body: &Body, diags: &mut Diagnostics) -> 
                 let key = attribute.key.as_str();
                 diags.push(
                     Diagnostic::error(format!("`{key}` is set outside of any block"))
+                        .code(code::MISPLACED_SETTING)
                         .at(span_of(source, attribute.key.span()))
-                        .label("top-level setting")
+                        .label("outside of any block")
                         .field(&FieldPath::root().key(key))
-                        .hint("settings go inside the `cluster \"<name>\" { ... }` block (or the sak-kubeflow `module` block)"),
+                        .hint("move it into the `cluster \"<name>\" { ... }` block (or the sak-kubeflow `module` block)"),
                 );
             }
             Structure::Block(block) => match block.ident.as_str() {
@@ -183,7 +248,7 @@ fn read_cluster_file(source: SourceId, body: &Body, diags: &mut Diagnostics) -> 
                     .hint("in a native cluster file, write the backend inside the cluster: `backend \"s3\" { ... }`"),
             );
         }
-    } else if kinds_seen.is_empty() && !diags.has_errors() {
+    } else if kinds_seen.is_empty() && diags.error_count() == errors_before {
         diags.push(
             Diagnostic::error("the file defines no cluster")
                 .at(Some(Span::new(source, 0, 0)))

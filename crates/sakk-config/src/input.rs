@@ -1,7 +1,7 @@
 //! Turning bytes into a parsed HCL body, with guards: size, binary content, UTF-8, syntax.
 
 use hcl_edit::structure::Body;
-use sakk_core::{Diagnostic, SourceFile, SourceId, SourceMap, Span};
+use sakk_core::{Diagnostic, SourceFile, SourceId, SourceMap, Span, code};
 
 /// The largest cluster file sakk reads. Real ones are a few kilobytes.
 pub const MAX_FILE_BYTES: usize = 1024 * 1024;
@@ -19,6 +19,7 @@ pub fn parse_file(
             "`{name}` is too large for a cluster file ({})",
             human_size(bytes.len())
         ))
+        .code(code::NOT_A_CLUSTER_FILE)
         .at(Some(Span::new(id, 0, 0)))
         .hint(format!(
             "a cluster file is at most {}; is this the right file?",
@@ -29,9 +30,13 @@ pub fn parse_file(
     let text = match text_or_binary_offset(bytes) {
         Ok(text) => text,
         Err(offset) => {
+            // Everything before `offset` is text, so the offset is the same in the readable
+            // copy, where the bad byte became one replacement character.
             let id = sources.add(SourceFile::new(name, readable(bytes)));
+            let width = '\u{fffd}'.len_utf8();
             let diagnostic = Diagnostic::error(format!("`{name}` is not a text file"))
-                .at(Some(Span::new(id, offset, offset + 1)))
+                .code(code::NOT_A_CLUSTER_FILE)
+                .at(Some(Span::new(id, offset, offset + width)))
                 .label(describe_byte(bytes, offset))
                 .hint("cluster files are UTF-8 text in HCL syntax");
             return (id, Err(Box::new(diagnostic)));
@@ -42,11 +47,13 @@ pub fn parse_file(
     match hcl_edit::parser::parse_body(text) {
         Ok(body) => (id, Ok(body)),
         Err(error) => {
-            let offset = error.location().offset().min(text.len());
-            let diagnostic = Diagnostic::error(format!("HCL syntax error: {}", error.message()))
-                .at(Some(Span::new(id, offset, offset + 1)))
-                .label("here")
-                .hint(syntax_hint(text, offset));
+            let explained =
+                crate::syntax::explain(text, error.location().offset(), error.message());
+            let diagnostic = Diagnostic::error(format!("HCL syntax error: {}", explained.message))
+                .code(code::SYNTAX)
+                .at(Some(Span::new(id, explained.start, explained.end)))
+                .label(explained.label)
+                .hint(explained.hint);
             (id, Err(Box::new(diagnostic)))
         }
     }
@@ -97,26 +104,5 @@ fn human_size(bytes: usize) -> String {
         format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
     } else {
         format!("{:.1} KiB", bytes as f64 / 1024.0)
-    }
-}
-
-/// A hint for common syntax mistakes near `offset`.
-fn syntax_hint(text: &str, offset: usize) -> String {
-    let before = &text[..offset];
-    let opened = before.matches('{').count();
-    let closed = before.matches('}').count();
-    let quotes = before
-        .lines()
-        .last()
-        .map_or(0, |line| line.matches('"').count());
-    if offset >= text.trim_end().len() && opened > closed {
-        "a block is not closed: add the missing `}`".to_owned()
-    } else if quotes % 2 == 1 {
-        "a string is not closed: add the missing `\"`".to_owned()
-    } else if text[offset..].starts_with(':') {
-        "HCL assigns with `=`, not `:` (this is not YAML or JSON)".to_owned()
-    } else {
-        "cluster files use HCL syntax: `key = \"value\"`, `block \"label\" { ... }`, lists `[a, b]`"
-            .to_owned()
     }
 }

@@ -15,6 +15,7 @@ mod native;
 mod reader;
 mod sakk;
 pub mod spec;
+mod syntax;
 
 pub use files::{Input, Loaded, load};
 pub use input::{MAX_FILE_BYTES, parse_file};

@@ -4,7 +4,7 @@
 use hcl_edit::Span as _;
 use hcl_edit::expr::{Expression, Object, ObjectKey};
 use hcl_edit::structure::{Block, Body, Structure};
-use sakk_core::{Diagnostic, Diagnostics, FieldPath, SourceId, Span, Spanned, did_you_mean};
+use sakk_core::{Diagnostic, Diagnostics, FieldPath, SourceId, Span, Spanned, code, did_you_mean};
 use std::collections::BTreeMap;
 
 /// Converts an hcl-edit byte range to a span of `source`.
@@ -62,6 +62,75 @@ fn is_computed(expr: &Expression) -> bool {
     )
 }
 
+/// The type a setting expects, for "expected X, found Y" messages and their hints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Expected {
+    String,
+    Bool,
+    WholeNumber,
+    List,
+    StringMap,
+    Object,
+}
+
+impl Expected {
+    fn describe(self) -> &'static str {
+        match self {
+            Expected::String => "a string",
+            Expected::Bool => "`true` or `false`",
+            Expected::WholeNumber => "a whole number",
+            Expected::List => "a list",
+            Expected::StringMap => "an object of strings",
+            Expected::Object => "an object",
+        }
+    }
+
+    /// How to write the value, using what was written when that helps.
+    fn hint(self, found: &Expression) -> String {
+        let literal = literal_text(found);
+        match (self, found) {
+            (Expected::String, Expression::Array(array)) if array.len() == 1 => {
+                match array.iter().next().map(literal_text) {
+                    Some(Some(inner)) => format!("one value, without brackets: `{inner}`"),
+                    _ => "one value in double quotes, like `\"value\"`".to_owned(),
+                }
+            }
+            (Expected::String, Expression::Number(_) | Expression::Bool(_)) => match literal {
+                Some(text) => format!("put it in double quotes: `\"{text}\"`"),
+                None => "put it in double quotes".to_owned(),
+            },
+            (Expected::String, _) => {
+                "write the value in double quotes, like `\"value\"`".to_owned()
+            }
+            (Expected::List, Expression::String(_)) => match literal {
+                Some(text) => format!("put it in a list: `[{text}]`"),
+                None => "put it in a list: `[\"value\"]`".to_owned(),
+            },
+            (Expected::List, _) => "write a list in brackets, like `[\"a\", \"b\"]`".to_owned(),
+            (Expected::Bool, Expression::String(_)) => {
+                "write `true` or `false`, without quotes".to_owned()
+            }
+            (Expected::Bool, _) => "write `true` or `false`".to_owned(),
+            (Expected::WholeNumber, _) => "write a number without quotes, like `3`".to_owned(),
+            (Expected::StringMap, _) => "write an object, like `{ key = \"value\" }`".to_owned(),
+            (Expected::Object, _) => {
+                "write an object, like `{ key = \"value\", other = 2 }`".to_owned()
+            }
+        }
+    }
+}
+
+/// A short literal (string, number, boolean) as it would be written, for hints.
+fn literal_text(expr: &Expression) -> Option<String> {
+    let text = match expr {
+        Expression::String(text) => format!("{:?}", text.value().as_str()),
+        Expression::Number(number) => number.value().to_string(),
+        Expression::Bool(flag) => flag.value().to_string(),
+        _ => return None,
+    };
+    (text.chars().count() <= 60).then_some(text)
+}
+
 /// Where a value sits and the file it came from, for building diagnostics.
 #[derive(Clone)]
 pub(crate) struct At {
@@ -79,8 +148,14 @@ impl At {
     }
 
     /// Reports a value of the wrong type, or an expression sakk does not evaluate.
-    pub(crate) fn wrong_type(&self, diags: &mut Diagnostics, expr: &Expression, expected: &str) {
+    pub(crate) fn wrong_type(
+        &self,
+        diags: &mut Diagnostics,
+        expr: &Expression,
+        expected: Expected,
+    ) {
         let span = self.span(expr);
+        let what = expected.describe();
         if is_computed(expr) {
             diags.push(
                 Diagnostic::error(format!(
@@ -88,7 +163,7 @@ impl At {
                     describe(expr)
                 ))
                 .at(span)
-                .label(format!("expected {expected} written out"))
+                .label(format!("expected {what} written out"))
                 .field(&self.path)
                 .hint(
                     "sakk does not evaluate Terraform variables, functions or interpolation; \
@@ -97,10 +172,11 @@ impl At {
             );
         } else {
             diags.push(
-                Diagnostic::error(format!("expected {expected}, found {}", describe(expr)))
+                Diagnostic::error(format!("expected {what}, found {}", describe(expr)))
                     .at(span)
-                    .label(format!("expected {expected}"))
-                    .field(&self.path),
+                    .label(format!("expected {what}"))
+                    .field(&self.path)
+                    .hint(expected.hint(expr)),
             );
         }
     }
@@ -116,7 +192,7 @@ impl At {
                 Spanned::new(value.value().clone(), self.span(expr)).at_path(self.path.clone()),
             ),
             _ => {
-                self.wrong_type(diags, expr, "a string");
+                self.wrong_type(diags, expr, Expected::String);
                 None
             }
         }
@@ -135,7 +211,7 @@ impl At {
                 )
             }
             _ => {
-                self.wrong_type(diags, expr, "`true` or `false`");
+                self.wrong_type(diags, expr, Expected::Bool);
                 None
             }
         }
@@ -149,14 +225,16 @@ impl At {
         max: u64,
     ) -> Option<Spanned<u64>> {
         let parsed = match expr {
-            Expression::Number(number) => number.value().as_u64().ok_or("a whole number"),
-            Expression::String(text) => text
+            Expression::Number(number) => number
                 .value()
-                .trim()
-                .parse::<u64>()
-                .map_err(|_| "a whole number"),
+                .as_u64()
+                .ok_or_else(|| number.value().to_string()),
+            Expression::String(text) => {
+                let value = text.value().trim();
+                value.parse::<u64>().map_err(|_| format!("{value:?}"))
+            }
             _ => {
-                self.wrong_type(diags, expr, "a whole number");
+                self.wrong_type(diags, expr, Expected::WholeNumber);
                 return None;
             }
         };
@@ -169,16 +247,18 @@ impl At {
                     Diagnostic::error(format!("{value} is too large"))
                         .at(self.span(expr))
                         .label(format!("at most {max}"))
-                        .field(&self.path),
+                        .field(&self.path)
+                        .hint(format!("write a number from 0 to {max}")),
                 );
                 None
             }
-            Err(expected) => {
+            Err(written) => {
                 diags.push(
-                    Diagnostic::error(format!("expected {expected}"))
+                    Diagnostic::error(format!("`{written}` is not a whole number"))
                         .at(self.span(expr))
-                        .label(format!("expected {expected} from 0 to {max}"))
-                        .field(&self.path),
+                        .label(format!("expected a whole number from 0 to {max}"))
+                        .field(&self.path)
+                        .hint(format!("write a number from 0 to {max}, like `3`")),
                 );
                 None
             }
@@ -200,7 +280,7 @@ impl At {
                     .collect(),
             ),
             _ => {
-                self.wrong_type(diags, expr, "a list");
+                self.wrong_type(diags, expr, Expected::List);
                 None
             }
         }
@@ -228,11 +308,7 @@ impl At {
         expr: &Expression,
     ) -> Option<crate::spec::TextMap> {
         let Expression::Object(object) = expr else {
-            self.wrong_type(
-                diags,
-                expr,
-                "an object of strings, like `{ key = \"value\" }`",
-            );
+            self.wrong_type(diags, expr, Expected::StringMap);
             return None;
         };
         let mut seen: BTreeMap<String, ()> = BTreeMap::new();
@@ -271,7 +347,7 @@ impl At {
                 diags,
             )),
             _ => {
-                self.wrong_type(diags, expr, "an object `{ ... }`");
+                self.wrong_type(diags, expr, Expected::Object);
                 None
             }
         }
@@ -477,6 +553,7 @@ impl<'a> Fields<'a> {
     pub(crate) fn missing(&self, diags: &mut Diagnostics, key: &str, hint: &str) {
         diags.push(
             Diagnostic::error(format!("missing required setting `{key}` in {}", self.what))
+                .code(code::MISSING_SETTING)
                 .at(self.span)
                 .label(format!("`{key}` is not set"))
                 .field(&self.path.key(key))
@@ -657,6 +734,7 @@ impl<'a> Fields<'a> {
                     "unknown setting `{}` in {}",
                     entry.key.value, self.what
                 ))
+                .code(code::UNKNOWN_SETTING)
                 .at(entry.key.span)
                 .label("unknown setting")
                 .field(&self.path.key(entry.key.value.clone()))
@@ -674,6 +752,7 @@ impl<'a> Fields<'a> {
             };
             diags.push(
                 Diagnostic::error(format!("unknown block `{name}` in {}", self.what))
+                    .code(code::UNKNOWN_BLOCK)
                     .at(block_header_span(self.source, block))
                     .label("unknown block")
                     .field(&self.path.key(name))

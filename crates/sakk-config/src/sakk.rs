@@ -90,11 +90,8 @@ pub(crate) fn read_module(
         fields.missing(diags, "domains", "add `domains = [\"ml.example.com\"]`");
         None
     };
-    spec.acme_email = fields.required_string(
-        diags,
-        "cert_manager_email",
-        "add `cert_manager_email = \"you@example.com\"`: Let's Encrypt sends expiry notices there",
-    );
+    // Required unless `aws_private = true`: sakk-model decides, with the other TLS rules.
+    spec.acme_email = fields.string(diags, "cert_manager_email");
     spec.region = fields
         .string(diags, "aws_region")
         .or_else(|| Some(Spanned::defaulted(SAKK_DEFAULT_REGION.to_owned())));
@@ -296,7 +293,8 @@ pub(crate) fn read_s3_settings(fields: &mut Fields<'_>, diags: &mut Diagnostics)
         diags.push(
             Diagnostic::warning("sakk always encrypts state; `encrypt = false` is ignored")
                 .at(encrypt.span)
-                .field(&fields.path().key("encrypt")),
+                .field(&fields.path().key("encrypt"))
+                .hint("remove `encrypt = false`"),
         );
     }
     // Terraform's switch for S3 lock files: sakk locks with an S3 lock object whenever no
