@@ -2,17 +2,11 @@
 
 use crate::user_error;
 use anyhow::Context;
-use sakk_config::{Input, Loaded};
-use sakk_model::Validated;
+use sakk_config::Input;
 use std::path::{Path, PathBuf};
 
-/// The clusters of one invocation: files as read, and the validation result.
-pub struct Session {
-    /// Files and specifications.
-    pub loaded: Loaded,
-    /// Models and diagnostics.
-    pub validated: Validated,
-}
+/// The clusters of one invocation: files, specifications, models and diagnostics.
+pub type Session = sakk_model::Checked;
 
 /// Reads `files` (or the cluster files of the current directory) and validates them.
 pub fn load(files: &[PathBuf]) -> anyhow::Result<Session> {
@@ -46,14 +40,5 @@ pub fn load(files: &[PathBuf]) -> anyhow::Result<Session> {
 
 /// Validates inputs already in memory.
 pub fn load_inputs(inputs: &[Input]) -> Session {
-    let loaded = sakk_config::load(inputs);
-    let mut validated = sakk_model::validate(&loaded.clusters);
-    let mut all = loaded.diagnostics.clone();
-    all.extend(std::mem::take(&mut validated.diagnostics));
-    all.sort();
-    if all.has_errors() {
-        validated.models.clear();
-    }
-    validated.diagnostics = all;
-    Session { loaded, validated }
+    sakk_model::check(inputs)
 }

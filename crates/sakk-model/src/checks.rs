@@ -19,7 +19,8 @@ pub fn dns_label(value: &str, max: usize) -> Result<(), String> {
         !(character.is_ascii_lowercase() || character.is_ascii_digit() || *character == '-')
     }) {
         return Err(format!(
-            "`{bad}` is not allowed: use lowercase letters, digits and `-`"
+            "{} is not allowed: use lowercase letters, digits and `-`",
+            describe_character(bad)
         ));
     }
     if value.starts_with('-') || value.ends_with('-') {
@@ -58,7 +59,10 @@ pub fn fqdn(value: &str) -> Result<String, String> {
             .chars()
             .find(|character| !(character.is_ascii_alphanumeric() || *character == '-'))
         {
-            return Err(format!("`{bad}` is not allowed in a domain name"));
+            return Err(format!(
+                "{} is not allowed in a domain name",
+                describe_character(bad)
+            ));
         }
         if label.starts_with('-') || label.ends_with('-') {
             return Err(format!("the label `{label}` starts or ends with `-`"));
@@ -90,7 +94,16 @@ pub fn reserved_tld(domain: &str) -> Option<&'static str> {
 /// An e-mail address whose domain has a dot.
 pub fn email(value: &str) -> Result<(), String> {
     if !email_address::EmailAddress::is_valid(value) {
-        return Err("it is not an e-mail address".into());
+        let reason = match value.split_once('@') {
+            _ if value.trim().is_empty() => "it is empty",
+            None => "it has no `@`",
+            Some(("", _)) => "nothing comes before the `@`",
+            Some((_, "")) => "nothing comes after the `@`",
+            Some((_, domain)) if domain.contains('@') => "it has more than one `@`",
+            _ if value.chars().any(char::is_whitespace) => "it contains a space",
+            _ => "it is not an e-mail address",
+        };
+        return Err(reason.into());
     }
     let domain = value.rsplit('@').next().unwrap_or_default();
     if !domain.contains('.') || domain.starts_with('[') {
@@ -239,7 +252,8 @@ pub fn bucket_name(value: &str) -> Result<(), String> {
             || *character == '.')
     }) {
         return Err(format!(
-            "`{bad}` is not allowed: use lowercase letters, digits, `-` and `.`"
+            "{} is not allowed: use lowercase letters, digits, `-` and `.`",
+            describe_character(bad)
         ));
     }
     let first_last_ok = |character: Option<char>| {
@@ -274,7 +288,8 @@ pub fn table_name(value: &str) -> Result<(), String> {
         .find(|character| !(character.is_ascii_alphanumeric() || "_.-".contains(*character)))
     {
         Some(bad) => Err(format!(
-            "`{bad}` is not allowed: use letters, digits, `_`, `.` and `-`"
+            "{} is not allowed: use letters, digits, `_`, `.` and `-`",
+            describe_character(bad)
         )),
         None => Ok(()),
     }
@@ -374,8 +389,21 @@ pub fn label_value(value: &str) -> Result<(), String> {
         .chars()
         .find(|character| !(character.is_ascii_alphanumeric() || "-_.".contains(*character)))
     {
-        Some(bad) => Err(format!("`{bad}` is not allowed")),
+        Some(bad) => Err(format!("{} is not allowed", describe_character(bad))),
         None => Ok(()),
+    }
+}
+
+/// A character, named so that a reader sees it: spaces and control characters are invisible
+/// between backticks.
+pub fn describe_character(character: char) -> String {
+    match character {
+        ' ' => "a space".to_owned(),
+        '\t' => "a tab".to_owned(),
+        character if character.is_whitespace() || character.is_control() => {
+            format!("the character U+{:04X}", character as u32)
+        }
+        character => format!("`{character}`"),
     }
 }
 
@@ -565,7 +593,9 @@ mod tests {
         assert!(fqdn("a..b").is_err());
         assert!(email("qa@some.domain.local").is_ok());
         assert!(email("qa@localhost").is_err());
-        assert!(email("not-an-email").is_err());
+        assert_eq!(email("not-an-email"), Err("it has no `@`".to_owned()));
+        assert_eq!(email("ops@"), Err("nothing comes after the `@`".to_owned()));
+        assert_eq!(label_value("a b"), Err("a space is not allowed".to_owned()));
         assert!(iam_principal_arn("arn:aws:iam::123456789012:user/alice", "aws").is_ok());
         assert!(iam_principal_arn("arn:aws:iam::123456789012:role/path/ops", "aws").is_ok());
         assert!(iam_principal_arn("arn:aws:iam::12345:user/alice", "aws").is_err());

@@ -5,11 +5,13 @@
 //! same [`Model`], byte for byte once serialized.
 
 pub mod catalog;
+mod check;
 pub mod checks;
 pub mod model;
 pub mod naming;
 pub mod regions;
 mod validate;
 
+pub use check::{Checked, check};
 pub use model::Model;
 pub use validate::{Validated, resolve, validate};

@@ -7,7 +7,7 @@ use crate::model::*;
 use crate::naming::{self, MAX_CLUSTER_NAME};
 use crate::regions;
 use sakk_config::spec::*;
-use sakk_core::{Diagnostic, Diagnostics, FieldPath, Span, Spanned, did_you_mean};
+use sakk_core::{Diagnostic, Diagnostics, FieldPath, Span, Spanned, code, did_you_mean};
 use std::collections::BTreeMap;
 
 /// The result of validating a set of cluster specifications.
@@ -69,6 +69,17 @@ fn placeholder_hint(name: &str) -> String {
     }
 }
 
+/// The span of a string's text without its quotes, when the source is exactly the value between
+/// two quotes (no escapes); otherwise the span of the whole string.
+fn inner_span(value: &Spanned<String>) -> Option<Span> {
+    let span = value.span?;
+    if span.end - span.start == value.value.len() + 2 {
+        Some(span.sub(1, span.end - span.start - 1))
+    } else {
+        Some(span)
+    }
+}
+
 struct Ctx<'a> {
     spec: &'a ClusterSpec,
     diags: &'a mut Diagnostics,
@@ -98,6 +109,8 @@ impl Ctx<'_> {
             self.push(
                 value
                     .error(format!("`{known}` is a placeholder from the SAKK example"))
+                    .code(code::PLACEHOLDER)
+                    .at(inner_span(value))
                     .label("placeholder")
                     .hint(*hint),
             );
@@ -111,15 +124,13 @@ impl Ctx<'_> {
             let text = &value.value[start..end];
             // Point at the placeholder itself when the string has no escapes (its source is the
             // value between two quotes).
-            let span = value.span.map(|span| {
-                if span.end - span.start == value.value.len() + 2 {
-                    span.sub(start + 1, end + 1)
-                } else {
-                    span
-                }
-            });
+            let span = match (value.span, inner_span(value)) {
+                (Some(outer), Some(inner)) if inner != outer => Some(inner.sub(start, end)),
+                (outer, _) => outer,
+            };
             self.push(
                 Diagnostic::error(format!("placeholder `{text}` was not replaced"))
+                    .code(code::PLACEHOLDER)
                     .at(span)
                     .label("placeholder")
                     .field(&value.path)
@@ -129,16 +140,8 @@ impl Ctx<'_> {
         None
     }
 
-    /// Reports `reason` for `value`, with a headline naming what was expected.
-    fn invalid(&mut self, value: &Spanned<String>, what: &str, reason: &str) {
-        self.push(
-            value
-                .error(format!("`{}` is not {what}", value.value))
-                .label(reason.to_owned()),
-        );
-    }
-
-    fn invalid_hint(
+    /// Reports `reason` for `value`, with a headline naming what was expected and a hint.
+    fn invalid(
         &mut self,
         value: &Spanned<String>,
         what: &str,
@@ -151,6 +154,35 @@ impl Ctx<'_> {
                 .label(reason.to_owned())
                 .hint(hint),
         );
+    }
+
+    /// Reports a setting that must hold the ARN of a Secrets Manager secret but does not. A
+    /// value that is not an ARN at all is probably the secret itself: it is never repeated, and
+    /// every rendering of the file masks it.
+    fn not_a_secret_arn(
+        &mut self,
+        value: &Spanned<String>,
+        setting: &str,
+        holds: &str,
+        reason: String,
+    ) {
+        let diagnostic = value
+            .error(format!(
+                "`{setting}` must name a Secrets Manager secret, not hold the {holds}"
+            ))
+            .hint(format!(
+                "store the {holds} in AWS Secrets Manager and put the secret's ARN here, like \
+                 `arn:aws:secretsmanager:us-east-1:123456789012:secret:kubeflow`; secrets never \
+                 go in a cluster file or in git"
+            ));
+        let diagnostic = if value.value.starts_with("arn:") {
+            diagnostic.label(reason)
+        } else {
+            diagnostic
+                .label("not an ARN: sakk hides this value")
+                .conceal(inner_span(value))
+        };
+        self.push(diagnostic);
     }
 
     /// A span for a missing setting: the block that should hold it.
@@ -258,7 +290,7 @@ fn cluster_name(ctx: &mut Ctx<'_>) -> Option<String> {
                 .chars()
                 .take(MAX_CLUSTER_NAME)
                 .collect();
-            ctx.invalid_hint(
+            ctx.invalid(
                 &value,
                 "a valid cluster name",
                 &reason,
@@ -284,7 +316,7 @@ fn region(ctx: &mut Ctx<'_>) -> Option<&'static regions::Region> {
         Some(region) => Some(region),
         None => {
             let hint = region_hint(text);
-            ctx.invalid_hint(&value, "an AWS region", "unknown region", hint);
+            ctx.invalid(&value, "an AWS region", "unknown region", hint);
             None
         }
     }
@@ -299,7 +331,7 @@ fn kubeflow_release(ctx: &mut Ctx<'_>) -> Option<&'static catalog::Release> {
         Some(release) => Some(release),
         None => {
             let hint = did_you_mean(text, catalog::RELEASES.iter().map(|release| release.name));
-            ctx.invalid_hint(
+            ctx.invalid(
                 &value,
                 "a Kubeflow release sakk can install",
                 "unknown release",
@@ -326,7 +358,7 @@ fn kubernetes_version(ctx: &mut Ctx<'_>, release: Option<&catalog::Release>) -> 
     } else {
         "write the minor version, like `1.34`".to_owned()
     };
-    ctx.invalid_hint(
+    ctx.invalid(
         &value,
         "a supported Kubernetes version",
         &reason,
@@ -352,7 +384,8 @@ fn availability_zones(ctx: &mut Ctx<'_>, region: Option<&regions::Region>) -> Ve
         if zones.iter().any(|existing| existing == text) {
             ctx.push(
                 zone.error(format!("`{text}` is listed twice"))
-                    .label("duplicate"),
+                    .label("duplicate")
+                    .hint("list each zone once"),
             );
             continue;
         }
@@ -377,7 +410,7 @@ fn availability_zones(ctx: &mut Ctx<'_>, region: Option<&regions::Region>) -> Ve
                     region.name,
                     region.zone_names().collect::<Vec<_>>().join(", ")
                 );
-                ctx.invalid_hint(zone, "an availability zone", "unknown zone", hint);
+                ctx.invalid(zone, "an availability zone", "unknown zone", hint);
             }
         }
     }
@@ -415,21 +448,33 @@ fn tags(ctx: &mut Ctx<'_>) -> BTreeMap<String, String> {
             continue;
         };
         if key_text.is_empty() || key_text.len() > 128 {
-            ctx.invalid(&key, "a valid tag key", "1 to 128 characters");
+            ctx.invalid(
+                &key,
+                "a valid tag key",
+                "1 to 128 characters",
+                "tag keys have 1 to 128 characters",
+            );
         } else if key_text.to_ascii_lowercase().starts_with("aws:") {
             ctx.invalid(
                 &key,
                 "a tag key you can set",
                 "AWS reserves the `aws:` prefix",
+                "choose another key; sakk tags every resource with its own `sakk.dev/` tags",
             );
         } else if key_text.starts_with("sakk.dev/") {
             ctx.invalid(
                 &key,
                 "a tag key you can set",
                 "sakk reserves the `sakk.dev/` prefix for ownership",
+                "choose another key; sakk tags every resource with its own `sakk.dev/` tags",
             );
         } else if value_text.len() > 256 {
-            ctx.invalid(&value, "a valid tag value", "at most 256 characters");
+            ctx.invalid(
+                &value,
+                "a valid tag value",
+                "at most 256 characters",
+                "shorten the value to at most 256 characters",
+            );
         } else {
             tags.insert(key_text, value_text);
         }
@@ -446,7 +491,7 @@ fn network(ctx: &mut Ctx<'_>, zones: &[String]) -> Option<Network> {
             match checks::cidr(text) {
                 Ok(net) if (16..=20).contains(&net.prefix_len()) => net,
                 Ok(net) => {
-                    ctx.invalid_hint(
+                    ctx.invalid(
                         value,
                         "a usable VPC CIDR",
                         &format!("a /{} block", net.prefix_len()),
@@ -456,7 +501,12 @@ fn network(ctx: &mut Ctx<'_>, zones: &[String]) -> Option<Network> {
                     return None;
                 }
                 Err(reason) => {
-                    ctx.invalid(value, "a CIDR block", &reason);
+                    ctx.invalid(
+                        value,
+                        "a CIDR block",
+                        &reason,
+                        "write an IPv4 block, like `10.10.0.0/16`",
+                    );
                     return None;
                 }
             }
@@ -487,7 +537,7 @@ fn network(ctx: &mut Ctx<'_>, zones: &[String]) -> Option<Network> {
             "per-az" => NatGateways::PerAz,
             other => {
                 let hint = did_you_mean(other, ["single", "per-az"]);
-                ctx.invalid_hint(
+                ctx.invalid(
                     value,
                     "a NAT gateway layout",
                     "expected `single` or `per-az`",
@@ -575,9 +625,12 @@ fn network(ctx: &mut Ctx<'_>, zones: &[String]) -> Option<Network> {
         None => vec!["0.0.0.0/0".to_owned()],
         Some(list) => {
             if !endpoint_public_access {
-                ctx.push(list.warning(
-                    "`public_access_cidrs` has no effect when `endpoint_public_access = false`",
-                ));
+                ctx.push(
+                    list.warning(
+                        "`public_access_cidrs` has no effect when `endpoint_public_access = false`",
+                    )
+                    .hint("remove `public_access_cidrs`, or set `endpoint_public_access = true`"),
+                );
             }
             let mut cidrs = Vec::new();
             for value in &list.value {
@@ -586,7 +639,12 @@ fn network(ctx: &mut Ctx<'_>, zones: &[String]) -> Option<Network> {
                 };
                 match checks::cidr(text) {
                     Ok(net) => cidrs.push(net.to_string()),
-                    Err(reason) => ctx.invalid(value, "a CIDR block", &reason),
+                    Err(reason) => ctx.invalid(
+                        value,
+                        "a CIDR block",
+                        &reason,
+                        "write an IPv4 block, like `10.10.0.0/16`",
+                    ),
                 }
             }
             cidrs
@@ -640,7 +698,7 @@ fn explicit_subnets(
         };
         match checks::cidr(text) {
             Ok(net) if !vpc.contains(&net) => {
-                ctx.invalid_hint(
+                ctx.invalid(
                     value,
                     "inside the VPC",
                     &format!("outside {vpc}"),
@@ -649,12 +707,22 @@ fn explicit_subnets(
                 ok = false;
             }
             Ok(net) if net.prefix_len() > 28 => {
-                ctx.invalid(value, "a usable subnet", "AWS subnets are /16 to /28");
+                ctx.invalid(
+                    value,
+                    "a usable subnet",
+                    "AWS subnets are /16 to /28",
+                    "use a /16 to /28 block, like `10.10.0.0/19`",
+                );
                 ok = false;
             }
             Ok(net) => cidrs.push(net.to_string()),
             Err(reason) => {
-                ctx.invalid(value, "a CIDR block", &reason);
+                ctx.invalid(
+                    value,
+                    "a CIDR block",
+                    &reason,
+                    "write an IPv4 block, like `10.10.0.0/16`",
+                );
                 ok = false;
             }
         }
@@ -689,7 +757,10 @@ fn dns(ctx: &mut Ctx<'_>) -> Option<Dns> {
                 ctx.push(
                     value
                         .error(format!("`{domain}` is listed twice"))
-                        .label("duplicate"),
+                        .label("duplicate")
+                        .hint(
+                            "list each domain once (case and a final `.` do not make another one)",
+                        ),
                 );
                 ok = false;
             }
@@ -704,7 +775,12 @@ fn dns(ctx: &mut Ctx<'_>) -> Option<Dns> {
                 domains.push(domain);
             }
             Err(reason) => {
-                ctx.invalid(value, "a domain name", &reason);
+                ctx.invalid(
+                    value,
+                    "a domain name",
+                    &reason,
+                    "write the domain alone, like `ml.example.com`",
+                );
                 ok = false;
             }
         }
@@ -717,7 +793,7 @@ fn dns(ctx: &mut Ctx<'_>) -> Option<Dns> {
             match checks::zone_id(text) {
                 Ok(id) => Some(id),
                 Err(reason) => {
-                    ctx.invalid(&value, "a Route53 hosted zone ID", &reason);
+                    ctx.invalid(&value, "a Route53 hosted zone ID", &reason, "copy the ID of the parent domain's hosted zone from Route53 (`aws route53 list-hosted-zones`), or write `\"\"` to skip delegation");
                     return None;
                 }
             }
@@ -731,6 +807,7 @@ fn dns(ctx: &mut Ctx<'_>) -> Option<Dns> {
         let setting = ctx.name_of("parent_zone_id").to_owned();
         ctx.push(
             Diagnostic::warning("no parent zone: sakk will not delegate the domains")
+                .code(code::MISSING_SETTING)
                 .at(span)
                 .field(&path)
                 .hint(format!(
@@ -757,7 +834,12 @@ fn tls(ctx: &mut Ctx<'_>, private: bool) -> Option<Tls> {
         Some(value) => {
             let text = ctx.text(&value)?;
             if let Err(reason) = checks::email(text) {
-                ctx.invalid(&value, "an e-mail address", &reason);
+                ctx.invalid(
+                    &value,
+                    "an e-mail address",
+                    &reason,
+                    "write an address like `ops@example.com`",
+                );
                 return None;
             }
             Some(Tls {
@@ -778,7 +860,9 @@ fn tls(ctx: &mut Ctx<'_>, private: bool) -> Option<Tls> {
             let setting = ctx.name_of("acme_email").to_owned();
             ctx.push(
                 Diagnostic::error(format!("missing required setting `{setting}`"))
+                    .code(code::MISSING_SETTING)
                     .at(ctx.origin_span())
+                    .label(format!("`{setting}` is not set"))
                     .field(&ctx.path("acme_email"))
                     .hint(format!(
                         "add `{setting} = \"ops@example.com\"`: Let's Encrypt needs an account e-mail \
@@ -806,7 +890,7 @@ fn admins(ctx: &mut Ctx<'_>, partition: &str) -> Vec<Admin> {
         let (kind, principal_name) = match checks::iam_principal_arn(&arn_text, partition) {
             Ok(parsed) => parsed,
             Err(reason) => {
-                ctx.invalid_hint(
+                ctx.invalid(
                     arn,
                     "an IAM user or role ARN",
                     &reason,
@@ -818,7 +902,8 @@ fn admins(ctx: &mut Ctx<'_>, partition: &str) -> Vec<Admin> {
         if admins.iter().any(|existing| existing.arn == arn_text) {
             ctx.push(
                 arn.error(format!("`{arn_text}` is an admin twice"))
-                    .label("duplicate"),
+                    .label("duplicate")
+                    .hint("list each IAM principal once"),
             );
             continue;
         }
@@ -835,6 +920,7 @@ fn admins(ctx: &mut Ctx<'_>, partition: &str) -> Vec<Admin> {
                     value,
                     "a Kubernetes user name",
                     "no spaces, not empty, not starting with `system:`",
+                    "like `alice`, or leave it out to use the last segment of the ARN",
                 );
                 continue;
             }
@@ -853,14 +939,19 @@ fn admins(ctx: &mut Ctx<'_>, partition: &str) -> Vec<Admin> {
                 if text == "system:masters" {
                     access = Access::ClusterAdmin;
                 } else if text.starts_with("system:") {
-                    ctx.invalid_hint(
+                    ctx.invalid(
                         group,
                         "a group EKS access entries accept",
                         "EKS reserves `system:` groups",
                         "use `system:masters` for full access, or your own group bound with RBAC",
                     );
                 } else if text.is_empty() || text.chars().any(char::is_whitespace) {
-                    ctx.invalid(group, "a Kubernetes group", "no spaces, not empty");
+                    ctx.invalid(
+                        group,
+                        "a Kubernetes group",
+                        "no spaces, not empty",
+                        "like `ml-admins`",
+                    );
                 } else if !kubernetes_groups.iter().any(|existing| existing == text) {
                     kubernetes_groups.push(text.to_owned());
                 }
@@ -874,7 +965,7 @@ fn admins(ctx: &mut Ctx<'_>, partition: &str) -> Vec<Admin> {
                 Some((_, level)) => access = *level,
                 None => {
                     let hint = did_you_mean(text, Access::ALL.iter().map(|(name, _)| *name));
-                    ctx.invalid_hint(value, "an access level", "unknown level", hint);
+                    ctx.invalid(value, "an access level", "unknown level", hint);
                     continue;
                 }
             }
@@ -924,7 +1015,12 @@ fn node_group(ctx: &mut Ctx<'_>, spec: &NodeGroupSpec) -> Option<NodeGroup> {
     let mut ok = true;
     let name = ctx.text(&spec.name)?.to_owned();
     if let Err(reason) = checks::dns_label(&name, 63) {
-        ctx.invalid(&spec.name, "a node group name", &reason);
+        ctx.invalid(
+            &spec.name,
+            "a node group name",
+            &reason,
+            "like `general` or `gpu`: lowercase letters, digits and `-`",
+        );
         ok = false;
     }
     let declared_gpu = spec.gpu.as_ref().map(|value| value.value);
@@ -933,7 +1029,10 @@ fn node_group(ctx: &mut Ctx<'_>, spec: &NodeGroupSpec) -> Option<NodeGroup> {
         Some(list) if list.value.is_empty() => {
             ctx.push(
                 list.error("a node group needs at least one instance type")
-                    .label("empty list"),
+                    .label("empty list")
+                    .hint(
+                        "list one or more, like [\"m6i.2xlarge\"], or leave `instance_types` out",
+                    ),
             );
             ok = false;
         }
@@ -948,19 +1047,28 @@ fn node_group(ctx: &mut Ctx<'_>, spec: &NodeGroupSpec) -> Option<NodeGroup> {
                         ctx.push(
                             value
                                 .error(format!("`{text}` is listed twice"))
-                                .label("duplicate"),
+                                .label("duplicate")
+                                .hint("list each instance type once"),
                         );
                         ok = false;
                     }
                     Ok(info) => types.push((text.to_owned(), info)),
                     Err(reason) => {
-                        ctx.invalid(value, "an EC2 instance type", &reason);
+                        ctx.invalid(
+                            value,
+                            "an EC2 instance type",
+                            &reason,
+                            "like `m6i.2xlarge`, or `g5.xlarge` for NVIDIA GPUs",
+                        );
                         ok = false;
                     }
                 }
             }
             if list.value.len() > 20 {
-                ctx.push(list.error("EKS accepts at most 20 instance types per node group"));
+                ctx.push(
+                    list.error("EKS accepts at most 20 instance types per node group")
+                        .hint("keep the 20 you prefer, or split the node group"),
+                );
                 ok = false;
             }
         }
@@ -1035,7 +1143,12 @@ fn node_group(ctx: &mut Ctx<'_>, spec: &NodeGroupSpec) -> Option<NodeGroup> {
     if max == 0
         && let Some(value) = &spec.max_size
     {
-        ctx.push(value.error("`max_size` must be at least 1").label("0"));
+        ctx.push(
+            value
+                .error("`max_size` must be at least 1")
+                .label("0")
+                .hint("set `min_size = 0` to let the group scale to zero; `max_size` stays at least 1"),
+        );
         ok = false;
     }
     if min > desired {
@@ -1081,7 +1194,7 @@ fn node_group(ctx: &mut Ctx<'_>, spec: &NodeGroupSpec) -> Option<NodeGroup> {
             Some("spot") => CapacityType::Spot,
             Some(other) => {
                 let hint = did_you_mean(other, ["on-demand", "spot"]);
-                ctx.invalid_hint(
+                ctx.invalid(
                     value,
                     "a capacity type",
                     "expected `on-demand` or `spot`",
@@ -1129,10 +1242,20 @@ fn node_group(ctx: &mut Ctx<'_>, spec: &NodeGroupSpec) -> Option<NodeGroup> {
                 continue;
             };
             if let Err(reason) = checks::label_key(&key_text) {
-                ctx.invalid(key, "a Kubernetes label key", &reason);
+                ctx.invalid(
+                    key,
+                    "a Kubernetes label key",
+                    &reason,
+                    "like `workload` or `example.com/team`",
+                );
                 ok = false;
             } else if let Err(reason) = checks::label_value(&value_text) {
-                ctx.invalid(value, "a Kubernetes label value", &reason);
+                ctx.invalid(
+                    value,
+                    "a Kubernetes label value",
+                    &reason,
+                    "letters, digits, `-`, `_` and `.`, like `machine-learning`",
+                );
                 ok = false;
             } else {
                 labels.insert(key_text, value_text);
@@ -1153,7 +1276,7 @@ fn node_group(ctx: &mut Ctx<'_>, spec: &NodeGroupSpec) -> Option<NodeGroup> {
                     effect,
                 }),
                 Err(reason) => {
-                    ctx.invalid(value, "a taint", &reason);
+                    ctx.invalid(value, "a taint", &reason, "like `dedicated=ml:NoSchedule`");
                     ok = false;
                 }
             }
@@ -1209,13 +1332,18 @@ fn gitops(ctx: &mut Ctx<'_>, cluster: Option<&str>) -> Option<GitOps> {
             if let (Some(value), Some(owner)) = (&spec.github_owner, &owner)
                 && let Err(reason) = checks::github_owner(owner)
             {
-                ctx.invalid(value, "a GitHub owner", &reason);
+                ctx.invalid(value, "a GitHub owner", &reason, "the user or organisation in github.com/<owner>/<repository>, like `example-org`");
                 ok = false;
             }
             if let (Some(value), Some(repository)) = (&spec.github_repository, &repository)
                 && let Err(reason) = checks::github_repository(repository)
             {
-                ctx.invalid(value, "a GitHub repository name", &reason);
+                ctx.invalid(
+                    value,
+                    "a GitHub repository name",
+                    &reason,
+                    "the repository in github.com/<owner>/<repository>, like `ml-platform`",
+                );
                 ok = false;
             }
             match (owner, repository) {
@@ -1243,7 +1371,7 @@ fn gitops(ctx: &mut Ctx<'_>, cluster: Option<&str>) -> Option<GitOps> {
                         Some(github_url(owner, repository.trim_end_matches(".git")))
                     }
                     _ => {
-                        ctx.invalid_hint(
+                        ctx.invalid(
                             github,
                             "a GitHub repository",
                             "expected `owner/repository`",
@@ -1258,22 +1386,28 @@ fn gitops(ctx: &mut Ctx<'_>, cluster: Option<&str>) -> Option<GitOps> {
                 match checks::git_url(text) {
                     Ok(()) => Some(normalize_git_url(text)),
                     Err(reason) => {
-                        ctx.invalid(url, "a git URL", &reason);
+                        ctx.invalid(url, "a git URL", &reason, "like `https://git.example.com/ml/platform.git` or `git@github.com:example-org/ml-platform.git`");
                         None
                     }
                 }
             }
             (None, None) => {
-                let (span, path) = match &spec.origin {
-                    Some(origin) => (origin.span, origin.path.clone()),
-                    None => (ctx.origin_span(), ctx.path("gitops")),
-                };
-                ctx.push(
+                let diagnostic =
                     Diagnostic::error("no GitOps repository: Argo CD needs one to sync from")
-                        .at(span)
-                        .field(&path)
+                        .code(code::MISSING_SETTING);
+                let diagnostic = match &spec.origin {
+                    Some(origin) => diagnostic
+                        .at(origin.span)
+                        .label("neither `github` nor `url` is set")
+                        .field(&origin.path.key("github"))
+                        .hint("add `github = \"owner/repo\"` (or `url = \"...\"` for any git server)"),
+                    None => diagnostic
+                        .at(ctx.origin_span())
+                        .label("no `gitops` block")
+                        .field(&ctx.path("gitops"))
                         .hint("add `gitops { github = \"owner/repo\" }` (or `url = \"...\"` for any git server)"),
-                );
+                };
+                ctx.push(diagnostic);
                 None
             }
         },
@@ -1283,7 +1417,12 @@ fn gitops(ctx: &mut Ctx<'_>, cluster: Option<&str>) -> Option<GitOps> {
         Some(value) => {
             let text = ctx.text(value)?.to_owned();
             if let Err(reason) = checks::branch(&text) {
-                ctx.invalid(value, "a git branch", &reason);
+                ctx.invalid(
+                    value,
+                    "a git branch",
+                    &reason,
+                    "like `main` or `release/2026`",
+                );
                 ok = false;
             }
             text
@@ -1335,7 +1474,7 @@ fn gitops(ctx: &mut Ctx<'_>, cluster: Option<&str>) -> Option<GitOps> {
 fn repo_path_checked(ctx: &mut Ctx<'_>, value: &Spanned<String>, text: &str) -> Option<String> {
     match checks::repo_path(text) {
         Ok(path) if path.is_empty() => {
-            ctx.invalid_hint(
+            ctx.invalid(
                 value,
                 "a usable GitOps path",
                 "the path is empty",
@@ -1345,7 +1484,12 @@ fn repo_path_checked(ctx: &mut Ctx<'_>, value: &Spanned<String>, text: &str) -> 
         }
         Ok(path) => Some(path),
         Err(reason) => {
-            ctx.invalid(value, "a path in the repository", &reason);
+            ctx.invalid(
+                value,
+                "a path in the repository",
+                &reason,
+                "a directory relative to the repository root, like `clusters/ml-dev`",
+            );
             None
         }
     }
@@ -1380,9 +1524,9 @@ fn identity(
     if let Some(oidc) = &spec.oidc {
         if let Some(prefix) = &spec.cognito_domain_prefix {
             ctx.push(
-                prefix.warning(
-                    "`cognito_domain_prefix` has no effect with an external OIDC provider",
-                ),
+                prefix
+                    .warning("`cognito_domain_prefix` has no effect with an external OIDC provider")
+                    .hint("remove `cognito_domain_prefix`"),
             );
         }
         let mut ok = true;
@@ -1395,7 +1539,7 @@ fn identity(
                 || issuer.len() <= "https://".len()
                 || issuer.contains(char::is_whitespace))
         {
-            ctx.invalid_hint(
+            ctx.invalid(
                 value,
                 "an OIDC issuer URL",
                 "issuers are https:// URLs",
@@ -1410,7 +1554,12 @@ fn identity(
         if let (Some(value), Some(client_id)) = (&oidc.client_id, &client_id)
             && client_id.is_empty()
         {
-            ctx.invalid(value, "a client ID", "it is empty");
+            ctx.invalid(
+                value,
+                "a client ID",
+                "it is empty",
+                "the client ID your OIDC provider registered for Kubeflow",
+            );
             ok = false;
         }
         let secret = oidc
@@ -1420,17 +1569,7 @@ fn identity(
         if let (Some(value), Some(secret)) = (&oidc.client_secret, &secret)
             && let Err(reason) = checks::secret_arn(secret, partition)
         {
-            ctx.push(
-                value
-                    .error(
-                        "`client_secret` must name a Secrets Manager secret, not hold the secret",
-                    )
-                    .label(reason)
-                    .hint(
-                        "store the client secret in AWS Secrets Manager and put its ARN here; \
-                         secrets never go in the cluster file or in git",
-                    ),
-            );
+            ctx.not_a_secret_arn(value, "client_secret", "client secret", reason);
             ok = false;
         }
         let groups_claim = match &oidc.groups_claim {
@@ -1451,7 +1590,7 @@ fn identity(
         Some(value) => {
             let text = ctx.text(value)?.to_owned();
             if let Err(reason) = checks::dns_label(&text, naming::MAX_COGNITO_PREFIX) {
-                ctx.invalid(value, "a Cognito domain prefix", &reason);
+                ctx.invalid(value, "a Cognito domain prefix", &reason, "leave it out and sakk derives a unique one, or use lowercase letters, digits and `-`");
                 return None;
             }
             if let Some(word) = naming::FORBIDDEN_COGNITO_WORDS
@@ -1461,8 +1600,7 @@ fn identity(
                 ctx.invalid(
                     value,
                     "a Cognito domain prefix",
-                    &format!("Cognito does not allow `{word}` in it"),
-                );
+                    &format!("Cognito does not allow `{word}` in it"), "leave it out and sakk derives a unique one, or use lowercase letters, digits and `-`");
                 return None;
             }
             text
@@ -1514,6 +1652,7 @@ fn groups_and_users(ctx: &mut Ctx<'_>) -> (Vec<Group>, Vec<User>) {
                 &spec.name,
                 "a group name",
                 "1 to 128 characters without spaces",
+                "like `ml-admins`",
             );
             continue;
         }
@@ -1524,7 +1663,7 @@ fn groups_and_users(ctx: &mut Ctx<'_>) -> (Vec<Group>, Vec<User>) {
                 Some("readonly") => ArgoRole::Readonly,
                 Some(other) => {
                     let hint = did_you_mean(other, ["admin", "readonly"]);
-                    ctx.invalid_hint(
+                    ctx.invalid(
                         value,
                         "an Argo CD role",
                         "expected `admin` or `readonly`",
@@ -1538,7 +1677,8 @@ fn groups_and_users(ctx: &mut Ctx<'_>) -> (Vec<Group>, Vec<User>) {
         groups.push(Group { name, argocd_role });
     }
     let mut users: Vec<User> = Vec::new();
-    let mut emails: BTreeMap<String, ()> = BTreeMap::new();
+    // Lowercased e-mail -> the user name that has it.
+    let mut emails: BTreeMap<String, String> = BTreeMap::new();
     for spec in ctx.spec.users.clone() {
         let (Some(username_value), Some(email_value)) =
             (spec.username.as_ref(), spec.email.as_ref())
@@ -1562,6 +1702,7 @@ fn groups_and_users(ctx: &mut Ctx<'_>) -> (Vec<Group>, Vec<User>) {
                 username_value,
                 "a user name",
                 "1 to 128 characters without spaces",
+                "like `ada`",
             );
             ok = false;
         } else if users
@@ -1571,21 +1712,31 @@ fn groups_and_users(ctx: &mut Ctx<'_>) -> (Vec<Group>, Vec<User>) {
             ctx.push(
                 username_value
                     .error(format!("user `{username}` is defined twice"))
-                    .label("duplicate user name"),
+                    .label("duplicate user name")
+                    .hint("user names are unique, whatever their case: rename or remove one"),
             );
             ok = false;
         }
         if let Err(reason) = checks::email(&email) {
-            ctx.invalid(email_value, "an e-mail address", &reason);
-            ok = false;
-        } else if emails.insert(email.to_ascii_lowercase(), ()).is_some() {
-            ctx.push(
-                email_value
-                    .error(format!("e-mail `{email}` belongs to two users"))
-                    .label("duplicate e-mail")
-                    .hint("each user logs in with their own e-mail"),
+            ctx.invalid(
+                email_value,
+                "an e-mail address",
+                &reason,
+                "write an address like `ops@example.com`",
             );
             ok = false;
+        } else if let Some(first) = emails.get(&email.to_ascii_lowercase()) {
+            ctx.push(
+                email_value
+                    .error(format!(
+                        "e-mail `{email}` belongs to two users: `{first}` and `{username}`"
+                    ))
+                    .label("duplicate e-mail")
+                    .hint("each user logs in with their own e-mail (compared without case)"),
+            );
+            ok = false;
+        } else {
+            emails.insert(email.to_ascii_lowercase(), username.clone());
         }
         let mut user_groups = Vec::new();
         match &spec.groups {
@@ -1709,7 +1860,7 @@ fn profiles(
         };
         let mut ok = true;
         if let Err(reason) = checks::dns_label(&name, 63) {
-            ctx.invalid_hint(
+            ctx.invalid(
                 &team.name,
                 "a profile name",
                 &reason,
@@ -1717,7 +1868,7 @@ fn profiles(
             );
             ok = false;
         } else if RESERVED_NAMESPACES.contains(&name.as_str()) {
-            ctx.invalid_hint(
+            ctx.invalid(
                 &team.name,
                 "a free namespace",
                 "the platform uses this namespace",
@@ -1728,7 +1879,8 @@ fn profiles(
             ctx.push(
                 team.name
                     .error(format!("profile `{name}` is defined twice"))
-                    .label("duplicate"),
+                    .label("duplicate")
+                    .hint("merge the two teams, or rename one"),
             );
             ok = false;
         }
@@ -1736,7 +1888,12 @@ fn profiles(
             |ctx: &mut Ctx<'_>, value: &Spanned<String>, role: &str| -> Option<String> {
                 let text = ctx.text(value)?.to_owned();
                 if let Err(reason) = checks::email(&text) {
-                    ctx.invalid(value, "an e-mail address", &reason);
+                    ctx.invalid(
+                        value,
+                        "an e-mail address",
+                        &reason,
+                        "write an address like `ops@example.com`",
+                    );
                     return None;
                 }
                 if cognito && !emails.iter().any(|email| email.eq_ignore_ascii_case(&text)) {
@@ -1785,7 +1942,8 @@ fn profiles(
                     ctx.push(
                         email
                             .error(format!("`{email_text}` is a member twice"))
-                            .label("duplicate"),
+                            .label("duplicate")
+                            .hint("list each member once, with one access"),
                     );
                     ok = false;
                     continue;
@@ -1795,12 +1953,7 @@ fn profiles(
                     Some("view") => MemberAccess::View,
                     Some(other) => {
                         let hint = did_you_mean(other, ["edit", "view"]);
-                        ctx.invalid_hint(
-                            access,
-                            "a member access",
-                            "expected `edit` or `view`",
-                            hint,
-                        );
+                        ctx.invalid(access, "a member access", "expected `edit` or `view`", hint);
                         ok = false;
                         continue;
                     }
@@ -1823,7 +1976,12 @@ fn profiles(
                 match checks::quantity(&text) {
                     Ok(()) => Some(text),
                     Err(reason) => {
-                        ctx.invalid(value, "a Kubernetes quantity", &reason);
+                        ctx.invalid(
+                            value,
+                            "a Kubernetes quantity",
+                            &reason,
+                            "like `32`, `500m` or `128Gi`",
+                        );
                         *ok = false;
                         None
                     }
@@ -1848,19 +2006,28 @@ fn profiles(
                         ctx.push(
                             value
                                 .error(format!("`{text}` is listed twice"))
-                                .label("duplicate"),
+                                .label("duplicate")
+                                .hint("list each policy once"),
                         );
                         ok = false;
                     }
                     Ok(()) => policies.push(text),
                     Err(reason) => {
-                        ctx.invalid(value, "an IAM policy ARN", &reason);
+                        ctx.invalid(
+                            value,
+                            "an IAM policy ARN",
+                            &reason,
+                            "like `arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess`",
+                        );
                         ok = false;
                     }
                 }
             }
             if policies.len() > 20 {
-                ctx.push(list.error("an IAM role can have at most 20 managed policies"));
+                ctx.push(
+                    list.error("an IAM role can have at most 20 managed policies")
+                        .hint("combine policies into a customer-managed policy"),
+                );
                 ok = false;
             }
         }
@@ -1964,21 +2131,27 @@ fn components(
                 &name,
                 catalog::COMPONENTS.iter().map(|component| component.name),
             );
-            ctx.invalid_hint(&spec.name, "a component", "unknown component", hint);
+            ctx.invalid(&spec.name, "a component", "unknown component", hint);
             ok = false;
             continue;
         };
-        if let Some(enabled) = &spec.enabled
-            && !enabled.value
+        let mut enabled = spec.enabled.clone();
+        if let Some(value) = &spec.enabled
+            && !value.value
             && info.default == Enablement::Required
         {
             ctx.push(
-                enabled
+                value
                     .error(format!("`{name}` cannot be switched off"))
                     .label("required component")
-                    .hint(format!("the platform needs {}", info.description)),
+                    .hint(format!(
+                        "every sakk platform runs {}: remove `enabled = false`",
+                        info.description
+                    )),
             );
             ok = false;
+            // Counted as on below: the components that need it are not at fault.
+            enabled = None;
         }
         let version = match &spec.version {
             None => None,
@@ -1993,7 +2166,7 @@ fn components(
                         character.is_ascii_alphanumeric() || "._-+".contains(character)
                     })
                 {
-                    ctx.invalid_hint(
+                    ctx.invalid(
                         value,
                         "a version",
                         "letters, digits, `.`, `-`, `+` and `_` only",
@@ -2011,12 +2184,16 @@ fn components(
             && let Some(enabled) = &spec.enabled
             && enabled.value
         {
-            ctx.push(enabled.warning("`nvidia-device-plugin` is on, but no node group has GPUs"));
+            ctx.push(
+                enabled
+                    .warning("`nvidia-device-plugin` is on, but no node group has GPUs")
+                    .hint("it is switched on by itself when a node group has GPU instances: remove this block"),
+            );
         }
         settings.insert(
             info.name,
             ComponentSetting {
-                enabled: spec.enabled.clone(),
+                enabled,
                 version,
                 span: spec.name.span,
                 path: spec.origin.path.clone(),
@@ -2101,7 +2278,7 @@ fn database(ctx: &mut Ctx<'_>, partition: &str, cluster: &str) -> Option<Databas
                         || parts[0] != "db"
                         || parts.iter().any(|part| part.is_empty())
                     {
-                        ctx.invalid_hint(
+                        ctx.invalid(
                             value,
                             "an RDS instance class",
                             "expected `db.<family>.<size>`",
@@ -2115,7 +2292,11 @@ fn database(ctx: &mut Ctx<'_>, partition: &str, cluster: &str) -> Option<Databas
             let storage = match &storage_gb {
                 None => 20,
                 Some(value) if value.value < 20 => {
-                    ctx.push(value.error("RDS MySQL needs at least 20 GiB of storage"));
+                    ctx.push(
+                        value
+                            .error("RDS MySQL needs at least 20 GiB of storage")
+                            .hint("set `storage_gb = 20` or more"),
+                    );
                     return None;
                 }
                 Some(value) => value.value as u32,
@@ -2150,6 +2331,7 @@ fn database(ctx: &mut Ctx<'_>, partition: &str, cluster: &str) -> Option<Databas
                     host.as_ref()?,
                     "a database host",
                     "write the host name or IP address alone",
+                    "like `mysql.example.com`",
                 );
                 return None;
             }
@@ -2160,6 +2342,7 @@ fn database(ctx: &mut Ctx<'_>, partition: &str, cluster: &str) -> Option<Databas
                         &value.clone().map(|port| port.to_string()),
                         "a port",
                         "ports are 1 to 65535",
+                        "like `3306`",
                     );
                     return None;
                 }
@@ -2169,12 +2352,7 @@ fn database(ctx: &mut Ctx<'_>, partition: &str, cluster: &str) -> Option<Databas
             let secret_value = password_secret.as_ref()?;
             let secret = ctx.text(secret_value)?.to_owned();
             if let Err(reason) = checks::secret_arn(&secret, partition) {
-                ctx.push(
-                    secret_value
-                        .error("`password_secret` must name a Secrets Manager secret, not hold the password")
-                        .label(reason)
-                        .hint("store the password in AWS Secrets Manager and put its ARN here"),
-                );
+                ctx.not_a_secret_arn(secret_value, "password_secret", "password", reason);
                 return None;
             }
             Some(Database::External {
@@ -2204,7 +2382,12 @@ fn object_store(
         Some(value) => {
             let text = ctx.text(value)?.to_owned();
             if let Err(reason) = checks::bucket_name(&text) {
-                ctx.invalid(value, "an S3 bucket name", &reason);
+                ctx.invalid(
+                    value,
+                    "an S3 bucket name",
+                    &reason,
+                    "3 to 63 lowercase letters, digits, `-` and `.`, like `ml-platform-artifacts`",
+                );
                 return None;
             }
             Some(ObjectStore {
@@ -2239,7 +2422,12 @@ fn backend(ctx: &mut Ctx<'_>, cluster: &str, cluster_region: &str) -> Option<Bac
             Some(value) => {
                 let text = ctx.text(value)?.to_owned();
                 if text.is_empty() {
-                    ctx.invalid(value, "a state file path", "it is empty");
+                    ctx.invalid(
+                        value,
+                        "a state file path",
+                        "it is empty",
+                        "like `.sakk/ml-dev/state.json`, or leave `path` out",
+                    );
                     return None;
                 }
                 text
@@ -2271,7 +2459,7 @@ fn backend(ctx: &mut Ctx<'_>, cluster: &str, cluster_region: &str) -> Option<Bac
                 match checks::bucket_name(&text) {
                     Ok(()) => Some(text),
                     Err(reason) => {
-                        ctx.invalid(value, "an S3 bucket name", &reason);
+                        ctx.invalid(value, "an S3 bucket name", &reason, "3 to 63 lowercase letters, digits, `-` and `.`, like `ml-platform-artifacts`");
                         None
                     }
                 }
@@ -2289,6 +2477,7 @@ fn backend(ctx: &mut Ctx<'_>, cluster: &str, cluster_region: &str) -> Option<Bac
                     value,
                     "an S3 key for the state",
                     "not empty, no leading or trailing `/`",
+                    "like `clusters/ml-dev/state.json`",
                 );
                 None
             } else {
@@ -2310,7 +2499,7 @@ fn backend(ctx: &mut Ctx<'_>, cluster: &str, cluster_region: &str) -> Option<Bac
                     Some(_) => Some(text),
                     None => {
                         let hint = region_hint(&text);
-                        ctx.invalid_hint(value, "an AWS region", "unknown region", hint);
+                        ctx.invalid(value, "an AWS region", "unknown region", hint);
                         None
                     }
                 })
@@ -2327,7 +2516,12 @@ fn backend(ctx: &mut Ctx<'_>, cluster: &str, cluster_region: &str) -> Option<Bac
             Some(text) => match checks::table_name(&text) {
                 Ok(()) => Some(text),
                 Err(reason) => {
-                    ctx.invalid(value, "a DynamoDB table name", &reason);
+                    ctx.invalid(
+                        value,
+                        "a DynamoDB table name",
+                        &reason,
+                        "like `terraform-locks`",
+                    );
                     ok = false;
                     None
                 }
@@ -2464,16 +2658,19 @@ fn fleet(resolved: &[(&ClusterSpec, Model)], diags: &mut Diagnostics) {
     let mut seen_states: BTreeMap<String, usize> = BTreeMap::new();
     for (index, (spec, model)) in resolved.iter().enumerate() {
         let name_span = spec.name.as_ref().and_then(|name| name.span);
-        if let Some(first) = seen_names.insert(&model.name, index) {
-            let _ = first;
+        let name_path = spec
+            .name
+            .as_ref()
+            .map_or_else(|| spec.path("name"), |name| name.path.clone());
+        if seen_names.insert(&model.name, index).is_some() {
             diags.push(
                 Diagnostic::error(format!(
                     "two cluster files define the cluster `{}`",
                     model.name
                 ))
                 .at(name_span)
-                .field(&spec.path("name"))
-                .hint("cluster names are unique in a fleet: they name IAM roles and buckets"),
+                .field(&name_path)
+                .hint("cluster names are unique in a fleet (they name IAM roles and buckets): rename one"),
             );
         }
         for domain in &model.dns.domains {
@@ -2493,7 +2690,10 @@ fn fleet(resolved: &[(&ClusterSpec, Model)], diags: &mut Diagnostics) {
             Backend::Local { path } => format!("local:{path}"),
             Backend::S3 { bucket, key, .. } => format!("s3://{bucket}/{key}"),
         };
-        if let Some(other) = seen_states.insert(state.clone(), index) {
+        // Two clusters of the same name share their default state too; the name says it all.
+        if let Some(other) = seen_states.insert(state.clone(), index)
+            && resolved[other].1.name != model.name
+        {
             diags.push(
                 Diagnostic::error(format!(
                     "cluster `{}` keeps its state where `{}` does",

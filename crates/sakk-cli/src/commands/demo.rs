@@ -29,10 +29,10 @@ pub fn run(args: &DemoArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
         dir: dir.display().to_string(),
     }]);
     let code = super::validate::report(&session, Output::Human, printer);
-    if session.validated.diagnostics.has_errors() {
+    if session.diagnostics.has_errors() {
         return Ok(code);
     }
-    for model in &session.validated.models {
+    for model in &session.models {
         printer.message("\nThe resolved model (every default and derived name):\n\n");
         printer.data(&crate::to_hcl(model));
     }

@@ -90,7 +90,7 @@ pub fn run(args: &NewArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
         bytes: text.clone().into_bytes(),
         dir,
     }]);
-    if session.validated.diagnostics.has_errors() {
+    if session.diagnostics.has_errors() {
         printer
             .message("sakk new: these values do not make a valid cluster; nothing was written\n\n");
         return Ok(super::validate::report(&session, Output::Human, printer));
@@ -107,8 +107,8 @@ pub fn run(args: &NewArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
     }
     std::fs::write(&out, &text).with_context(|| format!("cannot write {}", out.display()))?;
     printer.message(&sakk_core::render::human(
-        &session.validated.diagnostics,
-        &session.loaded.sources,
+        &session.diagnostics,
+        &session.sources,
         printer.color(),
     ));
     printer.success(&format!("✓ wrote {}", out.display()));
@@ -350,11 +350,11 @@ mod tests {
             dir: ".".into(),
         }]);
         assert!(
-            !session.validated.diagnostics.has_errors(),
+            !session.diagnostics.has_errors(),
             "{:?}",
-            session.validated.diagnostics
+            session.diagnostics
         );
-        let model = &session.validated.models[0];
+        let model = &session.models[0];
         assert_eq!(model.name, "ml-dev");
         assert_eq!(
             model.gitops.repo_url,

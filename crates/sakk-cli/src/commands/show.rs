@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 pub fn run(args: &ShowArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
     let session = load(&args.files)?;
-    if session.validated.diagnostics.has_errors() {
+    if session.diagnostics.has_errors() {
         let output = match args.output {
             ShowFormat::Json => Output::Json,
             ShowFormat::Hcl => Output::Human,
@@ -16,12 +16,11 @@ pub fn run(args: &ShowArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
         return Ok(super::validate::report(&session, output, printer));
     }
     printer.message(&sakk_core::render::human(
-        &session.validated.diagnostics,
-        &session.loaded.sources,
+        &session.diagnostics,
+        &session.sources,
         printer.color(),
     ));
     let models: Vec<&sakk_model::Model> = session
-        .validated
         .models
         .iter()
         .filter(|model| {
@@ -32,7 +31,6 @@ pub fn run(args: &ShowArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
         .collect();
     if let (Some(name), true) = (&args.cluster, models.is_empty()) {
         let known: Vec<&str> = session
-            .validated
             .models
             .iter()
             .map(|model| model.name.as_str())

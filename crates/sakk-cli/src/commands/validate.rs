@@ -13,8 +13,8 @@ pub fn run(args: &ValidateArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
 
 /// Prints the diagnostics of a session (and a summary) and returns 0 or 1.
 pub fn report(session: &Session, output: Output, printer: &Printer) -> ExitCode {
-    let diagnostics = &session.validated.diagnostics;
-    let sources = &session.loaded.sources;
+    let diagnostics = &session.diagnostics;
+    let sources = &session.sources;
     match output {
         Output::Json => {
             let mut value = sakk_core::render::json(diagnostics, sources);
@@ -22,7 +22,6 @@ pub fn report(session: &Session, output: Output, printer: &Printer) -> ExitCode 
                 object.insert(
                     "clusters".into(),
                     session
-                        .validated
                         .models
                         .iter()
                         .map(|model| serde_json::Value::String(model.name.clone()))
@@ -44,7 +43,6 @@ pub fn report(session: &Session, output: Output, printer: &Printer) -> ExitCode 
                 let errors = diagnostics.error_count();
                 let warnings = diagnostics.warning_count();
                 let files: Vec<&str> = session
-                    .loaded
                     .sources
                     .iter()
                     .map(|(_, file)| file.name.as_str())
@@ -64,12 +62,7 @@ pub fn report(session: &Session, output: Output, printer: &Printer) -> ExitCode 
                     }
                 ));
             } else {
-                for (model, spec) in session
-                    .validated
-                    .models
-                    .iter()
-                    .zip(&session.loaded.clusters)
-                {
+                for (model, spec) in session.models.iter().zip(&session.clusters) {
                     let form = match spec.form {
                         Form::Sakk => "SAKK form",
                         Form::Native => "native form",
