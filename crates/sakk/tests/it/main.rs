@@ -1,0 +1,15 @@
+//! End-to-end tests of the `sakk` binary: every test runs the built binary as a user would, in
+//! a directory of its own, and checks exit codes, stdout, stderr and files.
+//!
+//! - `broken`: every file of `tests/broken/` fails validation at the expected line and column,
+//!   with a snapshot of the rendered diagnostics;
+//! - `seed`: the SAKK article's example as printed, the filled-in examples and their equality;
+//! - `commands`: `validate --output json`, `show`, `version`, `completions`, usage errors, help,
+//!   directories, fleets and `demo`;
+//! - `new`: `sakk new` without a terminal.
+
+mod broken;
+mod commands;
+mod new;
+mod seed;
+mod support;

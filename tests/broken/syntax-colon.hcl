@@ -1,0 +1,13 @@
+# expect: 5:9 found `:`
+# YAML habits: `:` instead of `=`.
+
+cluster "ml-dev" {
+  region: "eu-west-1"
+  domains        = ["ml.example.com"]
+  parent_zone_id = "Z0123456789ABCDEFGHIJ"
+  acme_email     = "ops@example.com"
+
+  gitops {
+    github = "example-org/ml-platform"
+  }
+}

@@ -1,0 +1,12 @@
+# expect: 4:1 this block is not closed
+# The `cluster` block is never closed.
+
+cluster "ml-dev" {
+  region         = "eu-west-1"
+  domains        = ["ml.example.com"]
+  parent_zone_id = "Z0123456789ABCDEFGHIJ"
+  acme_email     = "ops@example.com"
+
+  gitops {
+    github = "example-org/ml-platform"
+  }

@@ -1,0 +1,13 @@
+# expect: 4:1 unknown block `clustre`
+# A misspelt top-level block: `clustre` for `cluster`.
+
+clustre "ml-dev" {
+  region         = "eu-west-1"
+  domains        = ["ml.example.com"]
+  parent_zone_id = "Z0123456789ABCDEFGHIJ"
+  acme_email     = "ops@example.com"
+
+  gitops {
+    github = "example-org/ml-platform"
+  }
+}
