@@ -130,3 +130,75 @@ fn quote(text: &str) -> String {
     quoted.push('"');
     quoted.replace("${", "$${").replace("%{", "%%{")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sakk_config::Input;
+
+    fn demo_model() -> sakk_model::Model {
+        let checked = sakk_model::check(&[Input {
+            name: "demo.hcl".into(),
+            bytes: crate::EXAMPLE_CLUSTER.as_bytes().to_vec(),
+            dir: ".".into(),
+        }]);
+        assert!(
+            !checked.diagnostics.has_errors(),
+            "{:?}",
+            checked.diagnostics
+        );
+        checked
+            .models
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("no model"))
+    }
+
+    /// `sakk show` prints HCL that parses, with every string as it is in the model, whatever
+    /// quotes, escapes or template markers it holds.
+    #[test]
+    fn the_model_prints_as_hcl_that_reads_back() {
+        let mut model = demo_model();
+        let tricky = "a \"quoted\" \\ back\nslash ${not.a.template} %{nor.this} é\t\u{1}";
+        model.tags.insert("tricky".into(), tricky.into());
+        model.tags.insert("with space".into(), "x".into());
+        let text = to_hcl(&model);
+        let body = hcl_edit::parser::parse_body(&text)
+            .unwrap_or_else(|error| panic!("invalid HCL ({error}):\n{text}"));
+        let cluster = body
+            .get_blocks("cluster")
+            .next()
+            .unwrap_or_else(|| panic!("no cluster block:\n{text}"));
+        assert_eq!(
+            cluster.labels.first().map(|label| label.as_str()),
+            Some("demo")
+        );
+        let tags = cluster
+            .body
+            .get_blocks("tags")
+            .next()
+            .map(|block| block.body.to_string());
+        // Keys that are not identifiers make `tags` an attribute (a map), not a block.
+        assert_eq!(tags, None, "{text}");
+        let Some(hcl_edit::expr::Expression::Object(object)) = cluster
+            .body
+            .get_attribute("tags")
+            .map(|attribute| &attribute.value)
+        else {
+            panic!("tags is not an object:\n{text}");
+        };
+        let value = object
+            .iter()
+            .find(|(key, _)| match key {
+                hcl_edit::expr::ObjectKey::Ident(ident) => ident.as_str() == "tricky",
+                hcl_edit::expr::ObjectKey::Expression(expr) => {
+                    matches!(expr, hcl_edit::expr::Expression::String(text) if text.value() == "tricky")
+                }
+            })
+            .map(|(_, value)| value.expr().clone());
+        match value {
+            Some(hcl_edit::expr::Expression::String(text)) => assert_eq!(text.value(), tricky),
+            other => panic!("tricky tag is {other:?}:\n{text}"),
+        }
+    }
+}

@@ -5,6 +5,10 @@ use crate::args::ColorChoice;
 use sakk_core::render::Color;
 use std::io::{IsTerminal, Write};
 
+/// The most diagnostics printed for people in one run; the summary still counts them all, and
+/// `--output json` lists them all.
+pub const SHOWN_AT_MOST: usize = 100;
+
 /// Prints messages and data.
 pub struct Printer {
     color: Color,

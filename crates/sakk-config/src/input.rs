@@ -6,6 +6,10 @@ use sakk_core::{Diagnostic, SourceFile, SourceId, SourceMap, Span, code};
 /// The largest cluster file sakk reads. Real ones are a few kilobytes.
 pub const MAX_FILE_BYTES: usize = 1024 * 1024;
 
+/// The most settings sakk reads in one block or object (or a file's top level). Real blocks
+/// have a few dozen; the HCL parser's duplicate check is quadratic in this number.
+pub const MAX_KEYS_IN_ONE_BLOCK: usize = 5_000;
+
 /// Adds `bytes` to `sources` as `name` and parses it. On failure the file is still added (so
 /// that the diagnostic can name it) and the error is returned.
 pub fn parse_file(
@@ -44,6 +48,17 @@ pub fn parse_file(
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let id = sources.add(SourceFile::new(name, text));
+    let (keys, at) = crate::syntax::most_keys_in_one_block(text);
+    if keys > MAX_KEYS_IN_ONE_BLOCK {
+        let diagnostic = Diagnostic::error(format!(
+            "`{name}` has {keys} settings in one block; sakk reads at most {MAX_KEYS_IN_ONE_BLOCK}"
+        ))
+        .code(code::NOT_A_CLUSTER_FILE)
+        .at(Some(Span::new(id, at, at + 1)))
+        .label("this block")
+        .hint("a cluster file has a few dozen settings per block; is this the right file?");
+        return (id, Err(Box::new(diagnostic)));
+    }
     match hcl_edit::parser::parse_body(text) {
         Ok(body) => (id, Ok(body)),
         Err(error) => {

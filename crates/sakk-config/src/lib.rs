@@ -18,5 +18,5 @@ pub mod spec;
 mod syntax;
 
 pub use files::{Input, Loaded, load};
-pub use input::{MAX_FILE_BYTES, parse_file};
+pub use input::{MAX_FILE_BYTES, MAX_KEYS_IN_ONE_BLOCK, parse_file};
 pub use spec::{ClusterSpec, Form};

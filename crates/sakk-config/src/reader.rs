@@ -5,7 +5,7 @@ use hcl_edit::Span as _;
 use hcl_edit::expr::{Expression, Object, ObjectKey};
 use hcl_edit::structure::{Block, Body, Structure};
 use sakk_core::{Diagnostic, Diagnostics, FieldPath, SourceId, Span, Spanned, code, did_you_mean};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Converts an hcl-edit byte range to a span of `source`.
 pub(crate) fn span_of(source: SourceId, range: Option<std::ops::Range<usize>>) -> Option<Span> {
@@ -404,6 +404,8 @@ pub(crate) struct Fields<'a> {
     span: Option<Span>,
     what: String,
     entries: Vec<Entry<'a>>,
+    /// The keys of `entries`.
+    names: BTreeSet<String>,
     blocks: Vec<(&'a Block, bool)>,
     known: Vec<&'static str>,
 }
@@ -424,6 +426,7 @@ impl<'a> Fields<'a> {
             span,
             what: what.into(),
             entries: Vec::new(),
+            names: BTreeSet::new(),
             blocks: Vec::new(),
             known: Vec::new(),
         };
@@ -456,6 +459,7 @@ impl<'a> Fields<'a> {
             span,
             what: what.to_owned(),
             entries: Vec::new(),
+            names: BTreeSet::new(),
             blocks: Vec::new(),
             known: Vec::new(),
         };
@@ -468,11 +472,8 @@ impl<'a> Fields<'a> {
     }
 
     fn push_entry(&mut self, key: Spanned<String>, value: &'a Expression, diags: &mut Diagnostics) {
-        if self
-            .entries
-            .iter()
-            .any(|entry| entry.key.value == key.value)
-        {
+        // A set, not a scan of `entries`: an object with many keys stays linear.
+        if !self.names.insert(key.value.clone()) {
             diags.push(duplicate(&key, &self.path.key(key.value.clone())));
             return;
         }
@@ -668,6 +669,7 @@ impl<'a> Fields<'a> {
     ) -> Vec<(Spanned<String>, Fields<'a>)> {
         let source = self.source;
         let mut result: Vec<(Spanned<String>, Fields<'a>)> = Vec::new();
+        let mut labels = BTreeSet::new();
         for block in self.blocks(ident) {
             let header = block_header_span(source, block);
             let [label] = block.labels.as_slice() else {
@@ -685,10 +687,7 @@ impl<'a> Fields<'a> {
             let path = self.path.key(ident).label(label.as_str());
             let name = Spanned::new(label.as_str().to_owned(), span_of(source, label.span()))
                 .at_path(path.clone());
-            if result
-                .iter()
-                .any(|(existing, _)| existing.value == name.value)
-            {
+            if !labels.insert(name.value.clone()) {
                 diags.push(
                     Diagnostic::error(format!(
                         "`{ident} \"{}\"` is defined more than once",

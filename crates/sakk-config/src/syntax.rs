@@ -23,6 +23,8 @@ struct Open {
     character: u8,
     at: usize,
     indent: usize,
+    /// Keys (`=` and `:`) written directly inside it.
+    keys: usize,
 }
 
 /// What the scan found.
@@ -37,13 +39,12 @@ struct Scan {
     misindented: Option<Open>,
     /// Brackets open at the error offset (innermost last).
     open_at_error: Vec<Open>,
+    /// The most keys written directly in one block, object or file, and where it opens.
+    most_keys: (usize, usize),
 }
 
-fn indent_of_line(bytes: &[u8], at: usize) -> usize {
-    let start = bytes[..at]
-        .iter()
-        .rposition(|byte| *byte == b'\n')
-        .map_or(0, |index| index + 1);
+/// The indentation of the line starting at `start`.
+fn indent_at(bytes: &[u8], start: usize) -> usize {
     bytes[start..]
         .iter()
         .take_while(|byte| **byte == b' ' || **byte == b'\t')
@@ -57,13 +58,6 @@ fn line_start(bytes: &[u8], at: usize) -> usize {
         .map_or(0, |index| index + 1)
 }
 
-/// True when only spaces and tabs precede `at` on its line.
-fn first_on_line(bytes: &[u8], at: usize) -> bool {
-    bytes[line_start(bytes, at)..at]
-        .iter()
-        .all(|byte| *byte == b' ' || *byte == b'\t')
-}
-
 fn scan(text: &str, error_offset: usize) -> Scan {
     #[derive(Clone, Copy, PartialEq, Eq)]
     enum Mode {
@@ -74,9 +68,18 @@ fn scan(text: &str, error_offset: usize) -> Scan {
     let mut result = Scan::default();
     // Brackets and `${` template openings; a template opening is recorded as `$`.
     let mut stack: Vec<Open> = Vec::new();
+    let mut top_level_keys = 0;
     let mut modes: Vec<(Mode, usize)> = vec![(Mode::Code, 0)];
+    // The current line's indentation, kept as the scan goes: looking back from each bracket
+    // would make a long line quadratic.
+    let mut indent = indent_at(bytes, 0);
+    let mut line_start = 0;
     let mut index = 0;
     while index < bytes.len() {
+        if index > 0 && bytes[index - 1] == b'\n' {
+            line_start = index;
+            indent = indent_at(bytes, index);
+        }
         if index == error_offset {
             result.open_at_error = stack
                 .iter()
@@ -98,6 +101,7 @@ fn scan(text: &str, error_offset: usize) -> Scan {
                         character: b'$',
                         at: index,
                         indent: 0,
+                        keys: 0,
                     });
                     modes.push((Mode::Code, index));
                     index += 1;
@@ -121,9 +125,15 @@ fn scan(text: &str, error_offset: usize) -> Scan {
                     continue;
                 }
                 b'/' if next == Some(b'*') => {
-                    index = text[index + 2..]
+                    let end = text[index + 2..]
                         .find("*/")
                         .map_or(bytes.len(), |end| index + 2 + end + 2);
+                    // The comment may hold line breaks: the line goes on from its last one.
+                    if let Some(newline) = text[index..end].rfind('\n') {
+                        line_start = index + newline + 1;
+                        indent = indent_at(bytes, line_start);
+                    }
+                    index = end;
                     continue;
                 }
                 b'<' if next == Some(b'<') => {
@@ -135,18 +145,32 @@ fn scan(text: &str, error_offset: usize) -> Scan {
                 b'{' | b'[' | b'(' => stack.push(Open {
                     character: byte,
                     at: index,
-                    indent: indent_of_line(bytes, index),
+                    indent,
+                    keys: 0,
                 }),
+                b'=' | b':' => {
+                    let previous = index.checked_sub(1).map(|before| bytes[before]);
+                    let comparison = matches!(next, Some(b'=' | b'>'))
+                        || matches!(previous, Some(b'=' | b'!' | b'<' | b'>'));
+                    if !comparison {
+                        match stack.last_mut() {
+                            Some(open) => open.keys += 1,
+                            None => top_level_keys += 1,
+                        }
+                    }
+                }
                 b'}' | b']' | b')' => {
                     if byte == b'}' && stack.last().is_some_and(|open| open.character == b'$') {
                         stack.pop();
                         modes.pop();
                     } else if let Some(open) = stack.pop()
+                        && note_keys(&mut result, open)
                         && byte == b'}'
                         && open.character == b'{'
                         && result.misindented.is_none()
-                        && first_on_line(bytes, index)
-                        && indent_of_line(bytes, index) != open.indent
+                        // First on its line: only the indentation precedes it.
+                        && index == line_start + indent
+                        && indent != open.indent
                     {
                         result.misindented = Some(open);
                     }
@@ -166,11 +190,38 @@ fn scan(text: &str, error_offset: usize) -> Scan {
     if let Some((Mode::String, start)) = modes.last().copied() {
         result.unclosed_strings.push(start);
     }
+    note_keys(
+        &mut result,
+        Open {
+            character: b'{',
+            at: 0,
+            indent: 0,
+            keys: top_level_keys,
+        },
+    );
+    for open in &stack {
+        note_keys(&mut result, *open);
+    }
     result.unclosed = stack
         .into_iter()
         .filter(|open| open.character != b'$')
         .collect();
     result
+}
+
+/// Keeps the most crowded opening; always true (it runs inside a condition chain).
+fn note_keys(result: &mut Scan, open: Open) -> bool {
+    if open.keys > result.most_keys.0 {
+        result.most_keys = (open.keys, open.at);
+    }
+    true
+}
+
+/// The most keys written directly in one block, object or the file itself, and the offset where
+/// it opens. The HCL parser checks keys for duplicates one by one, so a block of tens of
+/// thousands of keys takes minutes: such a file is refused before parsing.
+pub(crate) fn most_keys_in_one_block(text: &str) -> (usize, usize) {
+    scan(text, usize::MAX).most_keys
 }
 
 fn skip_line(bytes: &[u8], index: usize) -> usize {
@@ -342,6 +393,14 @@ mod tests {
         let text = "a {\n  b {\n    c = 1\n\n  d {\n    e = 2\n  }\n}\n";
         let explained = parse_error(text);
         assert_eq!(&text[explained.start..explained.end], "b {");
+    }
+
+    #[test]
+    fn counts_the_keys_of_the_most_crowded_block() {
+        let text = "a = 1\nb {\n  c = 1\n  d = { e = 1, f: 2, g = \"h = i\" }\n  j = k == l\n}\n";
+        let (keys, at) = most_keys_in_one_block(text);
+        assert_eq!(keys, 3);
+        assert_eq!(&text[at..at + 3], "{ e");
     }
 
     #[test]

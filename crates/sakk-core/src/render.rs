@@ -27,6 +27,32 @@ pub fn human(diagnostics: &Diagnostics, sources: &SourceMap, color: Color) -> St
     out
 }
 
+/// Like [`human`], for at most `limit` diagnostics (the first ones, in their order), followed by
+/// a line saying how many were left out. Rendering a diagnostic costs the length of its lines:
+/// a pathological file with thousands of problems on one long line stays fast to report.
+pub fn human_at_most(
+    diagnostics: &Diagnostics,
+    sources: &SourceMap,
+    color: Color,
+    limit: usize,
+) -> String {
+    if diagnostics.len() <= limit {
+        return human(diagnostics, sources, color);
+    }
+    let shown: Diagnostics = diagnostics.iter().take(limit).cloned().collect();
+    let mut out = human(&shown, sources, color);
+    let left = diagnostics.len() - limit;
+    out.push_str(&format!(
+        "... and {left} more {} not shown here; `--output json` lists them all\n\n",
+        if left == 1 {
+            "diagnostic"
+        } else {
+            "diagnostics"
+        }
+    ));
+    out
+}
+
 fn one(diagnostic: &Diagnostic, sources: &SourceMap, renderer: &Renderer) -> String {
     let level = match diagnostic.severity {
         Severity::Error => Level::ERROR,
@@ -183,6 +209,28 @@ mod tests {
         }
         let text = human(&diagnostics, &sources, Color::Never);
         assert_eq!(text.matches("error: bad byte").count(), 6, "{text}");
+    }
+
+    #[test]
+    fn at_most_limits_the_rendered_diagnostics() {
+        let mut sources = SourceMap::new();
+        let id = sources.add(SourceFile::new("x.hcl", "a = 1\n"));
+        let mut diagnostics = Diagnostics::new();
+        for _ in 0..5 {
+            diagnostics.push(Diagnostic::error("bad").at(Some(Span::new(id, 0, 1))));
+        }
+        let text = human_at_most(&diagnostics, &sources, Color::Never, 2);
+        assert_eq!(text.matches("error: bad").count(), 2, "{text}");
+        assert!(
+            text.ends_with(
+                "... and 3 more diagnostics not shown here; `--output json` lists them all\n\n"
+            ),
+            "{text}"
+        );
+        assert_eq!(
+            human_at_most(&diagnostics, &sources, Color::Never, 5),
+            human(&diagnostics, &sources, Color::Never)
+        );
     }
 
     #[test]

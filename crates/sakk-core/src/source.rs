@@ -44,9 +44,9 @@ impl SourceFile {
             Err(index) => index.saturating_sub(1),
         };
         let line_start = self.line_starts[line_index];
-        let column = self.text[line_start..]
-            .char_indices()
-            .take_while(|(index, _)| line_start + index < offset)
+        // Characters before the offset; an offset inside a character is that character's.
+        let column = self.text[line_start..floor_char_boundary(&self.text, offset)]
+            .chars()
             .count();
         LineCol {
             line: line_index + 1,
@@ -281,6 +281,8 @@ mod tests {
         assert_eq!(file.line_col(3), LineCol { line: 2, column: 1 });
         // `é` is two bytes: the space after it is the third character.
         assert_eq!(file.line_col(6), LineCol { line: 2, column: 3 });
+        // Inside `é`: that character's column.
+        assert_eq!(file.line_col(5), LineCol { line: 2, column: 2 });
         assert_eq!(file.line_col(9), LineCol { line: 3, column: 1 });
         assert_eq!(file.line_col(10), LineCol { line: 4, column: 1 });
         assert_eq!(file.line_col(1000), LineCol { line: 4, column: 2 });

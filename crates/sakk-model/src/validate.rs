@@ -1677,6 +1677,8 @@ fn groups_and_users(ctx: &mut Ctx<'_>) -> (Vec<Group>, Vec<User>) {
         groups.push(Group { name, argocd_role });
     }
     let mut users: Vec<User> = Vec::new();
+    // Lowercased user names seen so far.
+    let mut usernames: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     // Lowercased e-mail -> the user name that has it.
     let mut emails: BTreeMap<String, String> = BTreeMap::new();
     for spec in ctx.spec.users.clone() {
@@ -1705,10 +1707,7 @@ fn groups_and_users(ctx: &mut Ctx<'_>) -> (Vec<Group>, Vec<User>) {
                 "like `ada`",
             );
             ok = false;
-        } else if users
-            .iter()
-            .any(|user| user.username.eq_ignore_ascii_case(&username))
-        {
+        } else if !usernames.insert(username.to_ascii_lowercase()) {
             ctx.push(
                 username_value
                     .error(format!("user `{username}` is defined twice"))
@@ -2046,16 +2045,18 @@ fn profiles(
             });
         }
     }
+    // The specification of each user by name: a map, so that thousands of users stay fast.
+    let user_specs: BTreeMap<&str, &UserSpec> = ctx
+        .spec
+        .users
+        .iter()
+        .rev()
+        .filter_map(|spec| Some((spec.username.as_ref()?.value.as_str(), spec)))
+        .collect();
     for (user, spec) in users.iter().filter_map(|user| {
-        ctx.spec
-            .users
-            .iter()
-            .find(|spec| {
-                spec.username
-                    .as_ref()
-                    .is_some_and(|name| name.value == user.username)
-            })
-            .map(|spec| (user, spec))
+        user_specs
+            .get(user.username.as_str())
+            .map(|spec| (user, *spec))
     }) {
         if spec.profile.as_ref().is_some_and(|value| !value.value) {
             continue;

@@ -106,10 +106,11 @@ pub fn run(args: &NewArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("cannot create {}", parent.display()))?;
     }
     std::fs::write(&out, &text).with_context(|| format!("cannot write {}", out.display()))?;
-    printer.message(&sakk_core::render::human(
+    printer.message(&sakk_core::render::human_at_most(
         &session.diagnostics,
         &session.sources,
         printer.color(),
+        crate::output::SHOWN_AT_MOST,
     ));
     printer.success(&format!("✓ wrote {}", out.display()));
     printer.message(&format!(

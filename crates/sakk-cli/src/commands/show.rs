@@ -15,10 +15,11 @@ pub fn run(args: &ShowArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
         };
         return Ok(super::validate::report(&session, output, printer));
     }
-    printer.message(&sakk_core::render::human(
+    printer.message(&sakk_core::render::human_at_most(
         &session.diagnostics,
         &session.sources,
         printer.color(),
+        crate::output::SHOWN_AT_MOST,
     ));
     let models: Vec<&sakk_model::Model> = session
         .models

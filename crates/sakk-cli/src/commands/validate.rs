@@ -34,10 +34,11 @@ pub fn report(session: &Session, output: Output, printer: &Printer) -> ExitCode 
             ));
         }
         Output::Human => {
-            printer.message(&sakk_core::render::human(
+            printer.message(&sakk_core::render::human_at_most(
                 diagnostics,
                 sources,
                 printer.color(),
+                crate::output::SHOWN_AT_MOST,
             ));
             if diagnostics.has_errors() {
                 let errors = diagnostics.error_count();

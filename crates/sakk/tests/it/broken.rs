@@ -198,3 +198,67 @@ fn the_whole_corpus_at_once_reports_every_file() {
         .unwrap_or_default();
     assert_eq!(files.len(), listed, "{files:?}");
 }
+
+/// A block of thousands of keys (generated here: 6,000 tags on one line) is refused before the
+/// HCL parser, whose duplicate check would take minutes over it.
+#[test]
+fn a_block_of_thousands_of_keys_is_refused_quickly() {
+    let directory = temporary();
+    let tags: Vec<String> = (0..6_000)
+        .map(|index| format!("k{index} = \"v\""))
+        .collect();
+    let text = format!(
+        "cluster \"crowded\" {{\n  region = \"eu-west-1\"\n  tags = {{ {} }}\n}}\n",
+        tags.join(", ")
+    );
+    write(directory.path(), "crowded.hcl", &text);
+    let run = sakk(
+        directory.path(),
+        &["validate", "--output", "json", "crowded.hcl"],
+    );
+    assert_code(&run, 1);
+    let diagnostic = &run.json()["diagnostics"][0];
+    assert_eq!(diagnostic["code"], "not-a-cluster-file");
+    assert_eq!(
+        diagnostic["message"],
+        "`crowded.hcl` has 6000 settings in one block; sakk reads at most 5000"
+    );
+    assert_eq!(
+        (diagnostic["line"].as_u64(), diagnostic["column"].as_u64()),
+        (Some(3), Some(10))
+    );
+}
+
+/// Thousands of problems on one long line: the human report shows the first hundred and says
+/// how many more there are, instead of rendering that line thousands of times.
+#[test]
+fn thousands_of_problems_are_summarised() {
+    let directory = temporary();
+    let tags: Vec<String> = (0..1_000)
+        .map(|index| format!("\"aws:k{index}\" = \"v\""))
+        .collect();
+    let text = format!(
+        "cluster \"noisy\" {{\n  region         = \"eu-west-1\"\n  domains        = [\"ml.example.com\"]\n  parent_zone_id = \"Z0123456789ABCDEFGHIJ\"\n  acme_email     = \"ops@example.com\"\n  tags           = {{ {} }}\n\n  gitops {{\n    github = \"example-org/ml-platform\"\n  }}\n}}\n",
+        tags.join(", ")
+    );
+    write(directory.path(), "noisy.hcl", &text);
+    let run = sakk(directory.path(), &["validate", "noisy.hcl"]);
+    assert_code(&run, 1);
+    assert_eq!(run.stderr.matches("error: `aws:k").count(), 100);
+    assert!(
+        run.stderr.contains(
+            "... and 900 more diagnostics not shown here; `--output json` lists them all"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("error: 1000 problems found in noisy.hcl")
+    );
+    let run = sakk(
+        directory.path(),
+        &["validate", "--output", "json", "noisy.hcl"],
+    );
+    assert_eq!(run.json()["errors"], 1000);
+}
