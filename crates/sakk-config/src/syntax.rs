@@ -269,7 +269,9 @@ fn trimmed_line(text: &str, at: usize) -> (usize, usize) {
 
 /// Explains the parser's error `message` at `offset` in `text`.
 pub(crate) fn explain(text: &str, offset: usize, message: &str) -> Explained {
-    let offset = offset.min(text.len());
+    // The parser's offset may fall inside a multi-byte character (a stray byte-order mark, say):
+    // every slice below starts at a character boundary.
+    let offset = sakk_core::floor_char_boundary(text, offset);
     let found = scan(text, offset);
     let at_end = offset >= text.trim_end().len();
     if let Some(start) = found
@@ -393,6 +395,29 @@ mod tests {
         let text = "a {\n  b {\n    c = 1\n\n  d {\n    e = 2\n  }\n}\n";
         let explained = parse_error(text);
         assert_eq!(&text[explained.start..explained.end], "b {");
+    }
+
+    /// Found by fuzzing: the parser reported an offset inside a byte-order mark in the middle of
+    /// the file, and slicing the text there panicked.
+    #[test]
+    fn any_offset_is_explained_without_panicking() {
+        let text = "a \"é\" {\n  b = \"\u{feff}x\n  c = [\"🦀\" \"y\"]\n  d\u{feff} = 1\n";
+        for offset in 0..=text.len() + 2 {
+            let explained = explain(text, offset, "expected `]`");
+            assert!(
+                text.is_char_boundary(explained.start.min(text.len())),
+                "{offset}"
+            );
+            assert!(!explained.hint.is_empty());
+        }
+        if let Err(error) = hcl_edit::parser::parse_body("a = \"x\"\u{feff}\n") {
+            let explained = explain(
+                "a = \"x\"\u{feff}\n",
+                error.location().offset(),
+                error.message(),
+            );
+            assert!(!explained.message.is_empty());
+        }
     }
 
     #[test]

@@ -6,10 +6,12 @@
 //! - `seed`: the SAKK article's example as printed, the filled-in examples and their equality;
 //! - `commands`: `validate --output json`, `show`, `version`, `completions`, usage errors, help,
 //!   directories, fleets and `demo`;
-//! - `new`: `sakk new` without a terminal.
+//! - `new`: `sakk new` without a terminal;
+//! - `fuzz_regressions`: inputs that once crashed the fuzz target.
 
 mod broken;
 mod commands;
+mod fuzz_regressions;
 mod new;
 mod seed;
 mod support;
