@@ -19,16 +19,14 @@ pub fn parse_file(
 ) -> (SourceId, Result<Body, Box<Diagnostic>>) {
     if bytes.len() > MAX_FILE_BYTES {
         let id = sources.add(SourceFile::new(name, ""));
+        // Readers stop after the limit, so the size is only known to exceed it.
         let diagnostic = Diagnostic::error(format!(
-            "`{name}` is too large for a cluster file ({})",
-            human_size(bytes.len())
+            "`{name}` is too large for a cluster file (over {})",
+            human_size(MAX_FILE_BYTES)
         ))
         .code(code::NOT_A_CLUSTER_FILE)
         .at(Some(Span::new(id, 0, 0)))
-        .hint(format!(
-            "a cluster file is at most {}; is this the right file?",
-            human_size(MAX_FILE_BYTES)
-        ));
+        .hint("a cluster file is a few kilobytes; is this the right file?");
         return (id, Err(Box::new(diagnostic)));
     }
     let text = match text_or_binary_offset(bytes) {

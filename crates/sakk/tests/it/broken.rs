@@ -165,13 +165,13 @@ fn a_ten_megabyte_file_is_refused() {
     let run = sakk(directory.path(), &["validate", "huge.hcl"]);
     assert_code(&run, 1);
     insta::assert_snapshot!(run.stderr, @r"
-    error: `huge.hcl` is too large for a cluster file (1.0 MiB)
+    error: `huge.hcl` is too large for a cluster file (over 1.0 MiB)
      --> huge.hcl:1:1
       |
     1 |
       | ^
       |
-      = hint: a cluster file is at most 1.0 MiB; is this the right file?
+      = hint: a cluster file is a few kilobytes; is this the right file?
 
     error: 1 problem found in huge.hcl; nothing was changed
     ");
