@@ -6,11 +6,13 @@
 
 mod diagnostic;
 mod field;
+pub mod outputs;
 pub mod render;
 mod source;
 mod suggest;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use field::{FieldPath, Segment};
+pub use outputs::Outputs;
 pub use source::{LineCol, SourceFile, SourceId, SourceMap, Span, Spanned};
 pub use suggest::{did_you_mean, suggest};
