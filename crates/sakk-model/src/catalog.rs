@@ -585,7 +585,6 @@ pub const RELEASES: &[Release] = &[
                     "common/networkpolicies/base",
                     "common/kubeflow-roles/base",
                     "common/istio/kubeflow-istio-resources/base",
-                    "common/cert-manager/kubeflow-issuer/base",
                 ],
             ),
             (
