@@ -129,6 +129,21 @@ impl Context<'_> {
 
 /// Renders the tree of `model` with the AWS `outputs`.
 pub fn render(model: &Model, outputs: &Outputs) -> Result<Tree, RenderError> {
+    let (documents, readme) = render_documents(model, outputs)?;
+    let mut tree = Tree::default();
+    for (path, value) in &documents {
+        tree.insert(path.clone(), yaml::to_string(value));
+    }
+    tree.insert("README.md".to_owned(), readme);
+    Ok(tree)
+}
+
+/// The objects of the tree before they are written as YAML (one object per file), and the
+/// README: what tests walk to check the tree's invariants.
+pub fn render_documents(
+    model: &Model,
+    outputs: &Outputs,
+) -> Result<(BTreeMap<String, Value>, String), RenderError> {
     let release = catalog::release(&model.kubeflow.release)
         .ok_or_else(|| RenderError::UnknownRelease(model.kubeflow.release.clone()))?;
     let context = Context {
@@ -137,25 +152,21 @@ pub fn render(model: &Model, outputs: &Outputs) -> Result<Tree, RenderError> {
         release,
     };
     let apps = applications(&context)?;
-    let mut tree = Tree::default();
-    tree.insert(
-        "root.yaml".to_owned(),
-        yaml::to_string(&application::root(&context)),
-    );
+    let mut documents = BTreeMap::new();
+    documents.insert("root.yaml".to_owned(), application::root(&context));
     for app in &apps {
-        tree.insert(
+        documents.insert(
             format!("{}.yaml", app.name),
-            yaml::to_string(&application::child(&context, app)),
+            application::child(&context, app),
         );
         for object in &app.objects {
-            tree.insert(
+            documents.insert(
                 format!("manifests/{}/{}", app.name, object_file_name(object)),
-                yaml::to_string(object),
+                object.clone(),
             );
         }
     }
-    tree.insert("README.md".to_owned(), readme(&context, &apps));
-    Ok(tree)
+    Ok((documents, readme(&context, &apps)))
 }
 
 /// Every application of the tree, in wave order (then by name).
