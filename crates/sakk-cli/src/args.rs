@@ -62,6 +62,21 @@ pub enum Command {
         after_help = "Examples:\n  sakk new\n  sakk new ml-dev --region eu-west-1 --domain ml.example.com \\\n      --acme-email ops@example.com --github example-org/ml-platform"
     )]
     New(Box<NewArgs>),
+    /// Write the GitOps tree (the Argo CD app-of-apps) of each cluster; --check compares instead.
+    #[command(
+        after_help = "The tree of each cluster goes to <out>/<gitops path>; files of that directory that are not part of\nthe tree are removed. Without --outputs, values only AWS knows are documented placeholders.\n\nExamples:\n  sakk render --out ../platform-repo\n  sakk render --check --out ../platform-repo      # CI: exit 1 when the committed tree is stale\n  sakk render --outputs outputs.json cluster.hcl"
+    )]
+    Render(RenderArgs),
+    /// Commit the GitOps tree of each cluster to its repository and push it.
+    #[command(
+        after_help = "Clones or pulls the repository into .sakk/<cluster>/gitops, replaces only the cluster's GitOps path,\ncommits with a message listing what changed, and pushes. Nothing changed: no commit.\nUses the git command line, so your credential helpers and SSH agent apply.\n\nExamples:\n  sakk publish\n  sakk publish --outputs outputs.json prod.hcl"
+    )]
+    Publish(PublishArgs),
+    /// Print the version table: every component, its source and version, and what the cluster file overrides.
+    #[command(
+        after_help = "Examples:\n  sakk versions                 # the catalog, or the clusters of this directory\n  sakk versions prod.hcl\n  sakk versions --output json"
+    )]
+    Versions(VersionsArgs),
     /// Run the whole offline flow on the built-in example cluster (no AWS account needed).
     #[command(after_help = "Examples:\n  sakk demo\n  sakk demo --dir /tmp/sakk-demo")]
     Demo(DemoArgs),
@@ -156,6 +171,48 @@ pub struct NewArgs {
     /// Never ask questions, even on a terminal.
     #[arg(long)]
     pub no_input: bool,
+}
+
+/// `sakk render`.
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// Cluster files or directories (default: the current directory).
+    pub files: Vec<PathBuf>,
+    /// Root of the GitOps repository checkout; each tree goes to its GitOps path below it.
+    #[arg(long, default_value = ".")]
+    pub out: PathBuf,
+    /// Compare the tree on disk with the rendered one; exit 1 listing the differences.
+    #[arg(long)]
+    pub check: bool,
+    /// AWS outputs (JSON, as the engine writes them) instead of placeholders.
+    #[arg(long)]
+    pub outputs: Option<PathBuf>,
+    /// Render only this cluster.
+    #[arg(long)]
+    pub cluster: Option<String>,
+}
+
+/// `sakk publish`.
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// Cluster files or directories (default: the current directory).
+    pub files: Vec<PathBuf>,
+    /// AWS outputs (JSON, as the engine writes them) instead of placeholders.
+    #[arg(long)]
+    pub outputs: Option<PathBuf>,
+    /// Publish only this cluster.
+    #[arg(long)]
+    pub cluster: Option<String>,
+}
+
+/// `sakk versions`.
+#[derive(Debug, Args)]
+pub struct VersionsArgs {
+    /// Cluster files or directories (default: the current directory, if it has any).
+    pub files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = Output::Human)]
+    pub output: Output,
 }
 
 /// `sakk demo`.

@@ -6,12 +6,14 @@
 
 mod diagnostic;
 mod field;
+pub mod outputs;
 pub mod render;
 mod source;
 mod suggest;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Severity, code};
 pub use field::{FieldPath, Segment};
+pub use outputs::Outputs;
 pub use source::{
     LineCol, SourceFile, SourceId, SourceMap, Span, Spanned, ceil_char_boundary,
     floor_char_boundary,

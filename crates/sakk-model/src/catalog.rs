@@ -39,7 +39,36 @@ pub struct ComponentInfo {
     pub requires: &'static [&'static str],
     /// One line for `sakk versions` and the docs.
     pub description: &'static str,
+    /// Where its manifests come from.
+    pub source: Source,
+    /// Container images (repository without tag) a version override retags; empty when the
+    /// version is a chart version or names no image.
+    pub images: &'static [&'static str],
 }
+
+/// Where a component's manifests come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A Helm chart. The component's version is the chart version, unless `version` pins the
+    /// chart, in which case the component's version is the image tag (the Cluster Autoscaler,
+    /// whose image must match the Kubernetes minor).
+    Chart {
+        /// Helm repository URL.
+        repository: &'static str,
+        /// Chart name.
+        chart: &'static str,
+        /// A chart version fixed for every release.
+        version: Option<&'static str>,
+    },
+    /// Kustomize paths of `kubeflow/manifests` at the release's commit (see
+    /// [`Release::manifests_paths`]); the component's version is its images' tag.
+    Manifests,
+    /// Objects sakk renders itself.
+    Rendered,
+}
+
+/// The repository every Kubeflow component comes from.
+pub const MANIFESTS_REPOSITORY: &str = "https://github.com/kubeflow/manifests.git";
 
 /// Every component, in install order.
 pub const COMPONENTS: &[ComponentInfo] = &[
@@ -49,6 +78,12 @@ pub const COMPONENTS: &[ComponentInfo] = &[
         default: Enablement::Required,
         requires: &[],
         description: "Argo CD, managing itself and the platform from git",
+        source: Source::Chart {
+            repository: "https://argoproj.github.io/argo-helm",
+            chart: "argo-cd",
+            version: None,
+        },
+        images: &[],
     },
     ComponentInfo {
         name: "aws-load-balancer-controller",
@@ -56,6 +91,12 @@ pub const COMPONENTS: &[ComponentInfo] = &[
         default: Enablement::Required,
         requires: &[],
         description: "AWS Load Balancer Controller: the NLB in front of the Istio ingress gateway",
+        source: Source::Chart {
+            repository: "https://aws.github.io/eks-charts",
+            chart: "aws-load-balancer-controller",
+            version: None,
+        },
+        images: &[],
     },
     ComponentInfo {
         name: "external-secrets",
@@ -63,6 +104,12 @@ pub const COMPONENTS: &[ComponentInfo] = &[
         default: Enablement::Required,
         requires: &[],
         description: "External Secrets Operator, reading AWS Secrets Manager",
+        source: Source::Chart {
+            repository: "https://charts.external-secrets.io",
+            chart: "external-secrets",
+            version: None,
+        },
+        images: &[],
     },
     ComponentInfo {
         name: "cert-manager",
@@ -70,6 +117,12 @@ pub const COMPONENTS: &[ComponentInfo] = &[
         default: Enablement::Required,
         requires: &[],
         description: "cert-manager with Let's Encrypt ClusterIssuers (DNS-01 on Route53)",
+        source: Source::Chart {
+            repository: "https://charts.jetstack.io",
+            chart: "cert-manager",
+            version: None,
+        },
+        images: &[],
     },
     ComponentInfo {
         name: "external-dns",
@@ -77,6 +130,12 @@ pub const COMPONENTS: &[ComponentInfo] = &[
         default: Enablement::On,
         requires: &[],
         description: "external-dns, writing records in the cluster's zones only",
+        source: Source::Chart {
+            repository: "https://kubernetes-sigs.github.io/external-dns",
+            chart: "external-dns",
+            version: None,
+        },
+        images: &[],
     },
     ComponentInfo {
         name: "cluster-autoscaler",
@@ -84,6 +143,12 @@ pub const COMPONENTS: &[ComponentInfo] = &[
         default: Enablement::On,
         requires: &[],
         description: "Cluster Autoscaler, matching the Kubernetes minor version",
+        source: Source::Chart {
+            repository: "https://kubernetes.github.io/autoscaler",
+            chart: "cluster-autoscaler",
+            version: Some(CLUSTER_AUTOSCALER_CHART),
+        },
+        images: &["registry.k8s.io/autoscaling/cluster-autoscaler"],
     },
     ComponentInfo {
         name: "storage",
@@ -91,6 +156,8 @@ pub const COMPONENTS: &[ComponentInfo] = &[
         default: Enablement::Required,
         requires: &[],
         description: "the default gp3 StorageClass (EBS CSI driver)",
+        source: Source::Rendered,
+        images: &[],
     },
     ComponentInfo {
         name: "nvidia-device-plugin",
@@ -98,6 +165,12 @@ pub const COMPONENTS: &[ComponentInfo] = &[
         default: Enablement::WithGpu,
         requires: &[],
         description: "NVIDIA device plugin, tolerating the GPU node groups' taints",
+        source: Source::Chart {
+            repository: "https://nvidia.github.io/k8s-device-plugin",
+            chart: "nvidia-device-plugin",
+            version: None,
+        },
+        images: &[],
     },
     ComponentInfo {
         name: "istio",
@@ -105,6 +178,12 @@ pub const COMPONENTS: &[ComponentInfo] = &[
         default: Enablement::Required,
         requires: &["cert-manager"],
         description: "Istio service mesh and ingress gateway",
+        source: Source::Manifests,
+        images: &[
+            "gcr.io/istio-release/pilot",
+            "gcr.io/istio-release/proxyv2",
+            "gcr.io/istio-release/install-cni",
+        ],
     },
     ComponentInfo {
         name: "oauth2-proxy",
@@ -112,6 +191,8 @@ pub const COMPONENTS: &[ComponentInfo] = &[
         default: Enablement::Required,
         requires: &["istio"],
         description: "oauth2-proxy, the login gate in front of Kubeflow",
+        source: Source::Manifests,
+        images: &["quay.io/oauth2-proxy/oauth2-proxy"],
     },
     ComponentInfo {
         name: "dex",
@@ -119,6 +200,8 @@ pub const COMPONENTS: &[ComponentInfo] = &[
         default: Enablement::Required,
         requires: &["istio"],
         description: "Dex, federating Cognito or the external OIDC provider",
+        source: Source::Manifests,
+        images: &["ghcr.io/dexidp/dex"],
     },
     ComponentInfo {
         name: "kubeflow-base",
@@ -126,6 +209,8 @@ pub const COMPONENTS: &[ComponentInfo] = &[
         default: Enablement::Required,
         requires: &["istio", "cert-manager"],
         description: "Kubeflow namespaces, roles, Istio resources and issuer",
+        source: Source::Manifests,
+        images: &[],
     },
     ComponentInfo {
         name: "knative-serving",
@@ -133,6 +218,16 @@ pub const COMPONENTS: &[ComponentInfo] = &[
         default: Enablement::On,
         requires: &["istio"],
         description: "Knative Serving, for KServe's serverless mode",
+        source: Source::Manifests,
+        images: &[
+            "gcr.io/knative-releases/knative.dev/serving/cmd/activator",
+            "gcr.io/knative-releases/knative.dev/serving/cmd/autoscaler",
+            "gcr.io/knative-releases/knative.dev/serving/cmd/controller",
+            "gcr.io/knative-releases/knative.dev/serving/cmd/webhook",
+            "gcr.io/knative-releases/knative.dev/serving/cmd/queue",
+            "gcr.io/knative-releases/knative.dev/net-istio/cmd/controller",
+            "gcr.io/knative-releases/knative.dev/net-istio/cmd/webhook",
+        ],
     },
     ComponentInfo {
         name: "kserve",
@@ -140,6 +235,12 @@ pub const COMPONENTS: &[ComponentInfo] = &[
         default: Enablement::On,
         requires: &["knative-serving", "kubeflow-base"],
         description: "KServe model serving and its web app",
+        source: Source::Manifests,
+        images: &[
+            "kserve/kserve-controller",
+            "kserve/kserve-localmodel-controller",
+            "kserve/llmisvc-controller",
+        ],
     },
     ComponentInfo {
         name: "pipelines",
@@ -147,6 +248,17 @@ pub const COMPONENTS: &[ComponentInfo] = &[
         default: Enablement::On,
         requires: &["kubeflow-base"],
         description: "Kubeflow Pipelines, multi-user, artifacts in S3",
+        source: Source::Manifests,
+        images: &[
+            "ghcr.io/kubeflow/kfp-api-server",
+            "ghcr.io/kubeflow/kfp-frontend",
+            "ghcr.io/kubeflow/kfp-persistence-agent",
+            "ghcr.io/kubeflow/kfp-scheduled-workflow-controller",
+            "ghcr.io/kubeflow/kfp-viewer-crd-controller",
+            "ghcr.io/kubeflow/kfp-cache-server",
+            "ghcr.io/kubeflow/kfp-metadata-writer",
+            "ghcr.io/kubeflow/kfp-metadata-envoy",
+        ],
     },
     ComponentInfo {
         name: "katib",
@@ -154,6 +266,12 @@ pub const COMPONENTS: &[ComponentInfo] = &[
         default: Enablement::On,
         requires: &["kubeflow-base"],
         description: "Katib hyperparameter tuning",
+        source: Source::Manifests,
+        images: &[
+            "ghcr.io/kubeflow/katib/katib-controller",
+            "ghcr.io/kubeflow/katib/katib-db-manager",
+            "ghcr.io/kubeflow/katib/katib-ui",
+        ],
     },
     ComponentInfo {
         name: "central-dashboard",
@@ -161,6 +279,8 @@ pub const COMPONENTS: &[ComponentInfo] = &[
         default: Enablement::Required,
         requires: &["kubeflow-base"],
         description: "Kubeflow Central Dashboard",
+        source: Source::Manifests,
+        images: &["ghcr.io/kubeflow/kubeflow/central-dashboard"],
     },
     ComponentInfo {
         name: "profiles",
@@ -168,6 +288,11 @@ pub const COMPONENTS: &[ComponentInfo] = &[
         default: Enablement::Required,
         requires: &["kubeflow-base"],
         description: "Profiles controller and KFAM",
+        source: Source::Manifests,
+        images: &[
+            "ghcr.io/kubeflow/kubeflow/profile-controller",
+            "ghcr.io/kubeflow/kubeflow/kfam",
+        ],
     },
     ComponentInfo {
         name: "poddefaults",
@@ -175,6 +300,8 @@ pub const COMPONENTS: &[ComponentInfo] = &[
         default: Enablement::On,
         requires: &["kubeflow-base"],
         description: "PodDefaults admission webhook",
+        source: Source::Manifests,
+        images: &["ghcr.io/kubeflow/kubeflow/poddefaults-webhook"],
     },
     ComponentInfo {
         name: "notebooks",
@@ -182,6 +309,12 @@ pub const COMPONENTS: &[ComponentInfo] = &[
         default: Enablement::On,
         requires: &["kubeflow-base"],
         description: "Notebook controller and Jupyter web app",
+        source: Source::Manifests,
+        images: &[
+            "ghcr.io/kubeflow/kubeflow/notebook-controller",
+            "ghcr.io/kubeflow/kubeflow/jupyter-web-app",
+            "ghcr.io/kubeflow/kubeflow/pvcviewer-controller",
+        ],
     },
     ComponentInfo {
         name: "volumes",
@@ -189,6 +322,8 @@ pub const COMPONENTS: &[ComponentInfo] = &[
         default: Enablement::On,
         requires: &["kubeflow-base"],
         description: "Volumes web app",
+        source: Source::Manifests,
+        images: &["ghcr.io/kubeflow/kubeflow/volumes-web-app"],
     },
     ComponentInfo {
         name: "tensorboards",
@@ -196,6 +331,11 @@ pub const COMPONENTS: &[ComponentInfo] = &[
         default: Enablement::On,
         requires: &["kubeflow-base"],
         description: "TensorBoard controller and web app",
+        source: Source::Manifests,
+        images: &[
+            "ghcr.io/kubeflow/kubeflow/tensorboard-controller",
+            "ghcr.io/kubeflow/kubeflow/tensorboards-web-app",
+        ],
     },
     ComponentInfo {
         name: "trainer",
@@ -203,6 +343,11 @@ pub const COMPONENTS: &[ComponentInfo] = &[
         default: Enablement::On,
         requires: &["kubeflow-base"],
         description: "Kubeflow Trainer (Training Operator on v1.10)",
+        source: Source::Manifests,
+        images: &[
+            "ghcr.io/kubeflow/trainer/trainer-controller-manager",
+            "ghcr.io/kubeflow/training-v1/training-operator",
+        ],
     },
     ComponentInfo {
         name: "model-registry",
@@ -210,6 +355,11 @@ pub const COMPONENTS: &[ComponentInfo] = &[
         default: Enablement::Off,
         requires: &["kubeflow-base"],
         description: "Kubeflow Model Registry",
+        source: Source::Manifests,
+        images: &[
+            "ghcr.io/kubeflow/model-registry/server",
+            "ghcr.io/kubeflow/model-registry/ui",
+        ],
     },
     ComponentInfo {
         name: "spark-operator",
@@ -217,6 +367,8 @@ pub const COMPONENTS: &[ComponentInfo] = &[
         default: Enablement::Off,
         requires: &["kubeflow-base"],
         description: "Kubeflow Spark Operator",
+        source: Source::Manifests,
+        images: &["ghcr.io/kubeflow/spark-operator/controller"],
     },
 ];
 
@@ -230,31 +382,53 @@ pub fn component(name: &str) -> Option<&'static ComponentInfo> {
 pub struct Release {
     /// Its tag in kubeflow/manifests.
     pub name: &'static str,
+    /// The commit the tag points to. Argo CD fetches this commit, not the tag: a tag can be moved,
+    /// a commit cannot, so the same tree always installs the same manifests.
+    pub manifests_commit: &'static str,
     /// Kubernetes minor versions it supports, oldest first.
     pub kubernetes: &'static [&'static str],
     /// The Kubernetes version used when the cluster file names none.
     pub default_kubernetes: &'static str,
-    /// Version of each component, by name.
+    /// Version of each component, by name: the chart version for Helm charts, the image tag
+    /// for Kubeflow components.
     pub versions: &'static [(&'static str, &'static str)],
+    /// The application version a chart installs, where it differs from the chart version.
+    pub app_versions: &'static [(&'static str, &'static str)],
+    /// Kustomize paths in kubeflow/manifests of each Kubeflow component, in apply order.
+    pub manifests_paths: &'static [(&'static str, &'static [&'static str])],
 }
 
 /// The release used when the cluster file names none.
 pub const DEFAULT_RELEASE: &str = "26.03";
 
+/// The Cluster Autoscaler chart: one chart for every Kubernetes minor, the image tag follows
+/// the minor (`cluster_autoscaler_version`).
+pub const CLUSTER_AUTOSCALER_CHART: &str = "9.59.0";
+
+/// Chart versions and application versions of the add-ons, shared by the releases.
+const ADDON_APP_VERSIONS: &[(&str, &str)] = &[
+    ("argo-cd", "v3.4.4"),
+    ("aws-load-balancer-controller", "v2.17.1"),
+    ("external-secrets", "v2.9.0"),
+    ("external-dns", "v0.20.0"),
+    ("nvidia-device-plugin", "v0.18.2"),
+];
+
 /// Every release, newest first.
 pub const RELEASES: &[Release] = &[
     Release {
         name: "26.03",
+        manifests_commit: "d68ebc7fab366ab40ddd1541d2ec22febb31bc83",
         kubernetes: &["1.33", "1.34", "1.35"],
         default_kubernetes: "1.34",
         versions: &[
-            ("argo-cd", "v3.4.7"),
-            ("aws-load-balancer-controller", "v2.17.1"),
-            ("external-secrets", "v2.10.0"),
+            ("argo-cd", "9.7.1"),
+            ("aws-load-balancer-controller", "1.17.1"),
+            ("external-secrets", "2.9.0"),
             ("cert-manager", "v1.19.4"),
-            ("external-dns", "v0.20.0"),
+            ("external-dns", "1.20.0"),
             ("storage", "gp3"),
-            ("nvidia-device-plugin", "v0.18.0"),
+            ("nvidia-device-plugin", "0.18.2"),
             ("istio", "1.28.0"),
             ("oauth2-proxy", "v7.14.3"),
             ("dex", "v2.45.0"),
@@ -273,19 +447,104 @@ pub const RELEASES: &[Release] = &[
             ("model-registry", "v0.3.7"),
             ("spark-operator", "2.5.0"),
         ],
+        app_versions: ADDON_APP_VERSIONS,
+        manifests_paths: &[
+            (
+                "istio",
+                &[
+                    "common/istio/istio-crds/base",
+                    "common/istio/istio-namespace/base",
+                    "common/istio/istio-install/overlays/oauth2-proxy",
+                ],
+            ),
+            (
+                "oauth2-proxy",
+                &["common/oauth2-proxy/overlays/m2m-dex-and-eks"],
+            ),
+            ("dex", &["common/dex/overlays/oauth2-proxy"]),
+            (
+                "kubeflow-base",
+                &[
+                    "common/kubeflow-namespace/base",
+                    "common/kubeflow-roles/base",
+                    "common/istio/kubeflow-istio-resources/base",
+                ],
+            ),
+            (
+                "knative-serving",
+                &[
+                    "common/knative/knative-serving/overlays/gateways",
+                    "common/istio/cluster-local-gateway/base",
+                ],
+            ),
+            (
+                "kserve",
+                &[
+                    "applications/kserve/kserve",
+                    "applications/kserve/models-web-app/overlays/kubeflow",
+                ],
+            ),
+            ("pipelines", &["applications/pipeline/overlays"]),
+            (
+                "katib",
+                &["applications/katib/upstream/installs/katib-with-kubeflow"],
+            ),
+            (
+                "central-dashboard",
+                &["applications/centraldashboard/overlays/oauth2-proxy"],
+            ),
+            ("profiles", &["applications/profiles/pss"]),
+            (
+                "poddefaults",
+                &["applications/admission-webhook/upstream/overlays/cert-manager"],
+            ),
+            (
+                "notebooks",
+                &[
+                    "applications/jupyter/notebook-controller/upstream/overlays/kubeflow",
+                    "applications/jupyter/jupyter-web-app/upstream/overlays/istio",
+                    "applications/pvcviewer-controller/upstream/base",
+                ],
+            ),
+            (
+                "volumes",
+                &["applications/volumes-web-app/upstream/overlays/istio"],
+            ),
+            (
+                "tensorboards",
+                &[
+                    "applications/tensorboard/tensorboard-controller/upstream/overlays/kubeflow",
+                    "applications/tensorboard/tensorboards-web-app/upstream/overlays/istio",
+                ],
+            ),
+            ("trainer", &["applications/trainer/overlays"]),
+            (
+                "model-registry",
+                &[
+                    "applications/model-registry/upstream/overlays/db",
+                    "applications/model-registry/upstream/options/istio",
+                    "applications/model-registry/upstream/options/ui/overlays/istio",
+                ],
+            ),
+            (
+                "spark-operator",
+                &["applications/spark/spark-operator/overlays/kubeflow"],
+            ),
+        ],
     },
     Release {
         name: "v1.10.2",
+        manifests_commit: "d8d643f1a736b28c525bd9b8ee5c9b2f4a661b39",
         kubernetes: &["1.31", "1.32", "1.33"],
         default_kubernetes: "1.32",
         versions: &[
-            ("argo-cd", "v3.4.7"),
-            ("aws-load-balancer-controller", "v2.17.1"),
-            ("external-secrets", "v2.10.0"),
+            ("argo-cd", "9.7.1"),
+            ("aws-load-balancer-controller", "1.17.1"),
+            ("external-secrets", "2.9.0"),
             ("cert-manager", "v1.16.1"),
-            ("external-dns", "v0.20.0"),
+            ("external-dns", "1.20.0"),
             ("storage", "gp3"),
-            ("nvidia-device-plugin", "v0.18.0"),
+            ("nvidia-device-plugin", "0.18.2"),
             ("istio", "1.26.1"),
             ("oauth2-proxy", "v7.7.1"),
             ("dex", "v2.41.1"),
@@ -303,6 +562,97 @@ pub const RELEASES: &[Release] = &[
             ("trainer", "v1.9.2"),
             ("model-registry", "v0.2.19"),
             ("spark-operator", "2.2.0"),
+        ],
+        app_versions: ADDON_APP_VERSIONS,
+        manifests_paths: &[
+            (
+                "istio",
+                &[
+                    "common/istio/istio-crds/base",
+                    "common/istio/istio-namespace/base",
+                    "common/istio/istio-install/overlays/oauth2-proxy",
+                ],
+            ),
+            (
+                "oauth2-proxy",
+                &["common/oauth2-proxy/overlays/m2m-dex-and-eks"],
+            ),
+            ("dex", &["common/dex/overlays/oauth2-proxy"]),
+            (
+                "kubeflow-base",
+                &[
+                    "common/kubeflow-namespace/base",
+                    "common/networkpolicies/base",
+                    "common/kubeflow-roles/base",
+                    "common/istio/kubeflow-istio-resources/base",
+                ],
+            ),
+            (
+                "knative-serving",
+                &[
+                    "common/knative/knative-serving/overlays/gateways",
+                    "common/istio/cluster-local-gateway/base",
+                ],
+            ),
+            (
+                "kserve",
+                &[
+                    "applications/kserve/kserve",
+                    "applications/kserve/models-web-app/overlays/kubeflow",
+                ],
+            ),
+            (
+                "pipelines",
+                &["applications/pipeline/upstream/env/cert-manager/platform-agnostic-multi-user"],
+            ),
+            (
+                "katib",
+                &["applications/katib/upstream/installs/katib-with-kubeflow"],
+            ),
+            (
+                "central-dashboard",
+                &["applications/centraldashboard/overlays/oauth2-proxy"],
+            ),
+            ("profiles", &["applications/profiles/pss"]),
+            (
+                "poddefaults",
+                &["applications/admission-webhook/upstream/overlays/cert-manager"],
+            ),
+            (
+                "notebooks",
+                &[
+                    "applications/jupyter/notebook-controller/upstream/overlays/kubeflow",
+                    "applications/jupyter/jupyter-web-app/upstream/overlays/istio",
+                    "applications/pvcviewer-controller/upstream/base",
+                ],
+            ),
+            (
+                "volumes",
+                &["applications/volumes-web-app/upstream/overlays/istio"],
+            ),
+            (
+                "tensorboards",
+                &[
+                    "applications/tensorboard/tensorboard-controller/upstream/overlays/kubeflow",
+                    "applications/tensorboard/tensorboards-web-app/upstream/overlays/istio",
+                ],
+            ),
+            (
+                "trainer",
+                &["applications/training-operator/upstream/overlays/kubeflow"],
+            ),
+            (
+                "model-registry",
+                &[
+                    "applications/model-registry/upstream/overlays/db",
+                    "applications/model-registry/upstream/options/istio",
+                    "applications/model-registry/upstream/options/ui/overlays/istio",
+                ],
+            ),
+            (
+                "spark-operator",
+                &["applications/spark/spark-operator/overlays/kubeflow"],
+            ),
         ],
     },
 ];
@@ -326,16 +676,33 @@ impl Release {
             .find(|(name, _)| *name == component)
             .map(|(_, version)| (*version).to_owned())
     }
+
+    /// The kubeflow/manifests paths of `component` in this release (empty for add-ons).
+    pub fn paths_of(&self, component: &str) -> &'static [&'static str] {
+        self.manifests_paths
+            .iter()
+            .find(|(name, _)| *name == component)
+            .map_or(&[], |(_, paths)| paths)
+    }
+
+    /// The application version a chart of `component` installs, when it differs from the
+    /// chart version.
+    pub fn app_version_of(&self, component: &str) -> Option<&'static str> {
+        self.app_versions
+            .iter()
+            .find(|(name, _)| *name == component)
+            .map(|(_, version)| *version)
+    }
 }
 
 /// The Cluster Autoscaler release for a Kubernetes minor version: its minor must match.
 pub fn cluster_autoscaler_version(kubernetes_version: &str) -> Option<&'static str> {
     const TABLE: &[(&str, &str)] = &[
-        ("1.31", "v1.31.3"),
-        ("1.32", "v1.32.2"),
-        ("1.33", "v1.33.1"),
-        ("1.34", "v1.34.1"),
-        ("1.35", "v1.35.0"),
+        ("1.31", "v1.31.5"),
+        ("1.32", "v1.32.7"),
+        ("1.33", "v1.33.6"),
+        ("1.34", "v1.34.5"),
+        ("1.35", "v1.35.2"),
     ];
     TABLE
         .iter()
@@ -359,6 +726,14 @@ mod tests {
                     release.name,
                     component.name
                 );
+                if component.source == Source::Manifests {
+                    assert!(
+                        !release.paths_of(component.name).is_empty(),
+                        "{} has no kubeflow/manifests path for {}",
+                        release.name,
+                        component.name
+                    );
+                }
                 for needed in component.requires {
                     assert!(
                         super::component(needed).is_some(),
@@ -375,6 +750,15 @@ mod tests {
             assert!(release.kubernetes.contains(&release.default_kubernetes));
         }
         assert!(release(DEFAULT_RELEASE).is_some());
+        for release in RELEASES {
+            assert_eq!(release.manifests_commit.len(), 40);
+            assert!(
+                release
+                    .manifests_commit
+                    .chars()
+                    .all(|c| c.is_ascii_hexdigit())
+            );
+        }
         assert_eq!(
             release("1.10.2").map(|release| release.name),
             Some("v1.10.2")

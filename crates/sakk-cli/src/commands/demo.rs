@@ -36,5 +36,47 @@ pub fn run(args: &DemoArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
         printer.message("\nThe resolved model (every default and derived name):\n\n");
         printer.data(&crate::to_hcl(model));
     }
+    if !remote.join("HEAD").exists() {
+        let status = std::process::Command::new("git")
+            .args(["init", "--quiet", "--bare", "--initial-branch=main"])
+            .arg(&remote)
+            .status()
+            .map_err(|error| {
+                crate::user_error(
+                    format!("cannot run git: {error}"),
+                    "install git: the demo publishes the platform to a local repository",
+                )
+            })?;
+        if !status.success() {
+            anyhow::bail!("git init --bare {} failed", remote.display());
+        }
+    }
+    for model in &session.models {
+        let outputs = sakk_gitops::placeholder_outputs(model);
+        let tree = sakk_gitops::render(model, &outputs)?;
+        let rendered = super::render::Rendered {
+            model: model.clone(),
+            tree,
+            dir: dir.clone(),
+            placeholders: true,
+        };
+        let work = super::publish::work_dir(&rendered);
+        printer.message(&format!(
+            "\nThe platform: {} files rendered (AWS values are placeholders until `sakk apply`)\n",
+            rendered.tree.files.len()
+        ));
+        match super::publish::publish(&rendered, &work)? {
+            Some((head, _)) => printer.success(&format!(
+                "✓ published commit {head} to {} ({}/); browse it with `git -C {} show --stat HEAD`",
+                model.gitops.repo_url,
+                model.gitops.path,
+                remote.display()
+            )),
+            None => printer.success(&format!(
+                "✓ {} already holds this platform; nothing to commit",
+                model.gitops.repo_url
+            )),
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -2,9 +2,12 @@
 
 mod demo;
 mod new;
+mod publish;
+mod render;
 mod show;
 mod validate;
 mod version;
+mod versions;
 
 use crate::args::Command;
 use crate::output::Printer;
@@ -16,6 +19,9 @@ pub fn dispatch(command: Command, printer: &Printer) -> anyhow::Result<ExitCode>
         Command::Validate(args) => validate::run(&args, printer),
         Command::Show(args) => show::run(&args, printer),
         Command::New(args) => new::run(&args, printer),
+        Command::Render(args) => render::run(&args, printer),
+        Command::Publish(args) => publish::run(&args, printer),
+        Command::Versions(args) => versions::run(&args, printer),
         Command::Demo(args) => demo::run(&args, printer),
         Command::Version(args) => version::run(&args, printer),
         Command::Completions(args) => {

@@ -1,0 +1,285 @@
+//! `sakk render`: the GitOps tree of each cluster, written to disk or compared with it.
+
+use crate::args::{Output, RenderArgs};
+use crate::load::load;
+use crate::output::Printer;
+use crate::user_error;
+use anyhow::Context;
+use sakk_core::Outputs;
+use sakk_gitops::Tree;
+use sakk_model::Model;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// A cluster ready to be written: its model, its tree, and the directory of its cluster file.
+pub struct Rendered {
+    pub model: Model,
+    pub tree: Tree,
+    pub dir: PathBuf,
+    pub placeholders: bool,
+}
+
+/// Loads the cluster files and renders each cluster (or only `cluster`). `Err(code)` carries
+/// the exit code after diagnostics were printed.
+pub fn render_clusters(
+    files: &[PathBuf],
+    outputs: Option<&Path>,
+    cluster: Option<&str>,
+    printer: &Printer,
+) -> anyhow::Result<Result<Vec<Rendered>, ExitCode>> {
+    let session = load(files)?;
+    if session.diagnostics.has_errors() {
+        return Ok(Err(super::validate::report(
+            &session,
+            Output::Human,
+            printer,
+        )));
+    }
+    printer.message(&sakk_core::render::human(
+        &session.diagnostics,
+        &session.sources,
+        printer.color(),
+    ));
+    let mut selected = Vec::new();
+    for (spec, model) in session.clusters.iter().zip(&session.models) {
+        if cluster.is_some_and(|name| name != model.name) {
+            continue;
+        }
+        let dir = session
+            .sources
+            .get(spec.source)
+            .and_then(|file| Path::new(&file.name).parent().map(Path::to_path_buf))
+            .unwrap_or_default();
+        selected.push((model.clone(), dir));
+    }
+    if let Some(name) = cluster
+        && selected.is_empty()
+    {
+        let known: Vec<&str> = session
+            .models
+            .iter()
+            .map(|model| model.name.as_str())
+            .collect();
+        return Err(user_error(
+            format!("no cluster named `{name}` in these files"),
+            sakk_core::did_you_mean(name, known.iter().copied()),
+        ));
+    }
+    let given: Option<Outputs> = match outputs {
+        None => None,
+        Some(path) => {
+            if selected.len() > 1 {
+                return Err(user_error(
+                    "--outputs holds the outputs of one cluster, and these files define several",
+                    "add `--cluster <name>`",
+                ));
+            }
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let parsed = serde_json::from_str(&text).map_err(|error| {
+                user_error(
+                    format!(
+                        "{}:{}:{}: invalid outputs: {error}",
+                        path.display(),
+                        error.line(),
+                        error.column()
+                    ),
+                    "the file is the JSON object `sakk apply` writes (see docs/gitops.md)",
+                )
+            })?;
+            Some(parsed)
+        }
+    };
+    let mut rendered = Vec::new();
+    for (model, dir) in selected {
+        if model.gitops.path.trim_matches('/').is_empty() {
+            return Err(user_error(
+                format!(
+                    "cluster `{}` has an empty GitOps path: sakk will not manage a repository's root",
+                    model.name
+                ),
+                "set `path` in the gitops block, like `clusters/<name>`",
+            ));
+        }
+        let placeholders = given.is_none();
+        let outputs = given
+            .clone()
+            .unwrap_or_else(|| sakk_gitops::placeholder_outputs(&model));
+        let tree = sakk_gitops::render(&model, &outputs).map_err(|error| {
+            user_error(
+                format!("cluster `{}`: {error}", model.name),
+                "give the outputs of this cluster's last apply",
+            )
+        })?;
+        rendered.push(Rendered {
+            model,
+            tree,
+            dir,
+            placeholders,
+        });
+    }
+    Ok(Ok(rendered))
+}
+
+/// What differs between a directory and a tree.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Difference {
+    pub added: Vec<String>,
+    pub changed: Vec<String>,
+    pub removed: Vec<String>,
+}
+
+impl Difference {
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.changed.is_empty() && self.removed.is_empty()
+    }
+}
+
+/// Every file under `dir`, relative, with `/` separators; hidden entries are skipped.
+pub fn files_under(dir: &Path) -> anyhow::Result<BTreeSet<String>> {
+    let mut found = BTreeSet::new();
+    if !dir.exists() {
+        return Ok(found);
+    }
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        for entry in std::fs::read_dir(&current)
+            .with_context(|| format!("cannot list {}", current.display()))?
+        {
+            let entry = entry?;
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let path = entry.path();
+            if entry.file_type()?.is_dir() {
+                pending.push(path);
+            } else if let Ok(relative) = path.strip_prefix(dir) {
+                let parts: Vec<String> = relative
+                    .components()
+                    .map(|part| part.as_os_str().to_string_lossy().into_owned())
+                    .collect();
+                found.insert(parts.join("/"));
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Compares `dir` with `tree`.
+pub fn compare(dir: &Path, tree: &Tree) -> anyhow::Result<Difference> {
+    let existing = files_under(dir)?;
+    let mut difference = Difference::default();
+    for (path, bytes) in &tree.files {
+        let on_disk = dir.join(path);
+        if !existing.contains(path) {
+            difference.added.push(path.clone());
+        } else if std::fs::read(&on_disk)
+            .with_context(|| format!("cannot read {}", on_disk.display()))?
+            != *bytes
+        {
+            difference.changed.push(path.clone());
+        }
+    }
+    for path in existing {
+        if !tree.files.contains_key(&path) {
+            difference.removed.push(path);
+        }
+    }
+    Ok(difference)
+}
+
+/// Makes `dir` hold exactly `tree` (hidden files aside), touching only what differs.
+pub fn write_tree(dir: &Path, tree: &Tree) -> anyhow::Result<Difference> {
+    let difference = compare(dir, tree)?;
+    for path in difference.added.iter().chain(&difference.changed) {
+        let target = dir.join(path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        std::fs::write(&target, &tree.files[path])
+            .with_context(|| format!("cannot write {}", target.display()))?;
+    }
+    for path in &difference.removed {
+        let target = dir.join(path);
+        std::fs::remove_file(&target)
+            .with_context(|| format!("cannot remove {}", target.display()))?;
+        // Drop directories the removal emptied, up to the managed directory.
+        let mut parent = target.parent();
+        while let Some(current) = parent {
+            if current == dir || std::fs::remove_dir(current).is_err() {
+                break;
+            }
+            parent = current.parent();
+        }
+    }
+    Ok(difference)
+}
+
+/// A short list of paths for messages.
+pub fn list(prefix: &str, paths: &[String]) -> String {
+    paths
+        .iter()
+        .map(|path| format!("  {prefix} {path}\n"))
+        .collect()
+}
+
+pub fn run(args: &RenderArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
+    let rendered = match render_clusters(
+        &args.files,
+        args.outputs.as_deref(),
+        args.cluster.as_deref(),
+        printer,
+    )? {
+        Ok(rendered) => rendered,
+        Err(code) => return Ok(code),
+    };
+    let mut stale = false;
+    for cluster in &rendered {
+        let dir = args.out.join(&cluster.model.gitops.path);
+        if cluster.placeholders {
+            printer.message(&format!(
+                "note: cluster `{}`: AWS values are placeholders (no --outputs); see docs/gitops.md\n",
+                cluster.model.name
+            ));
+        }
+        if args.check {
+            let difference = compare(&dir, &cluster.tree)?;
+            if difference.is_empty() {
+                printer.success(&format!(
+                    "✓ cluster `{}`: {} is up to date ({} files)",
+                    cluster.model.name,
+                    dir.display(),
+                    cluster.tree.files.len()
+                ));
+            } else {
+                stale = true;
+                printer.message(&format!(
+                    "error: cluster `{}`: {} differs from the rendered tree:\n{}{}{}hint: run `sakk render` (or `sakk publish`) and commit the result\n",
+                    cluster.model.name,
+                    dir.display(),
+                    list("+", &difference.added),
+                    list("~", &difference.changed),
+                    list("-", &difference.removed),
+                ));
+            }
+        } else {
+            let difference = write_tree(&dir, &cluster.tree)?;
+            printer.success(&format!(
+                "✓ cluster `{}`: wrote {} ({} files: {} added, {} changed, {} removed)",
+                cluster.model.name,
+                dir.display(),
+                cluster.tree.files.len(),
+                difference.added.len(),
+                difference.changed.len(),
+                difference.removed.len()
+            ));
+        }
+    }
+    Ok(if stale {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
