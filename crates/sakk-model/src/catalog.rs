@@ -46,6 +46,18 @@ pub struct ComponentInfo {
     pub images: &'static [&'static str],
 }
 
+impl ComponentInfo {
+    /// True when `component "<name>" { version = "..." }` changes something: a chart version,
+    /// or the tag of the component's images.
+    pub fn version_overridable(&self) -> bool {
+        match self.source {
+            Source::Chart { .. } => true,
+            Source::Manifests => !self.images.is_empty(),
+            Source::Rendered => false,
+        }
+    }
+}
+
 /// Where a component's manifests come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {

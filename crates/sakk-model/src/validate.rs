@@ -2175,6 +2175,27 @@ fn components(
                     );
                     ok = false;
                     None
+                } else if !info.version_overridable() {
+                    let hint = match info.source {
+                        catalog::Source::Rendered => {
+                            format!("sakk renders `{}` itself; remove `version`", info.name)
+                        }
+                        _ => format!(
+                            "`{}` follows the Kubeflow release: choose it with `kubeflow {{ release = \"...\" }}`",
+                            info.name
+                        ),
+                    };
+                    ctx.push(
+                        value
+                            .error(format!(
+                                "`{}` has no version of its own to override",
+                                info.name
+                            ))
+                            .label("not overridable")
+                            .hint(hint),
+                    );
+                    ok = false;
+                    None
                 } else {
                     Some(text)
                 }
@@ -2623,8 +2644,6 @@ fn names(
         "oauth2-proxy".to_owned(),
         format!("sakk/{cluster}/oauth2-proxy"),
     );
-    secrets.insert("dex".to_owned(), format!("sakk/{cluster}/dex"));
-    secrets.insert("argocd".to_owned(), format!("sakk/{cluster}/argocd"));
     if matches!(identity, Some(Identity::Cognito { .. })) {
         secrets.insert(
             "cognito-client".to_owned(),
