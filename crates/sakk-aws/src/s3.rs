@@ -39,17 +39,28 @@ impl S3 for S3Client {
         }
     }
 
-    async fn create_bucket(&self, bucket: &str) -> CloudResult<()> {
-        let mut call = self.client.create_bucket().bucket(bucket);
+    async fn create_bucket(&self, bucket: &str, tags: &Tags) -> CloudResult<()> {
+        let tags = tags
+            .iter()
+            .map(|(key, value)| {
+                Tag::builder()
+                    .key(key)
+                    .value(value)
+                    .build()
+                    .map_err(|error| invalid(SERVICE, "CreateBucket", error))
+            })
+            .collect::<CloudResult<Vec<_>>>()?;
+        let mut configuration = CreateBucketConfiguration::builder().set_tags(Some(tags));
         // us-east-1 is the default location and must not be named.
         if self.region != "us-east-1" {
-            call = call.create_bucket_configuration(
-                CreateBucketConfiguration::builder()
-                    .location_constraint(BucketLocationConstraint::from(self.region.as_str()))
-                    .build(),
-            );
+            configuration = configuration
+                .location_constraint(BucketLocationConstraint::from(self.region.as_str()));
         }
-        call.send()
+        self.client
+            .create_bucket()
+            .bucket(bucket)
+            .create_bucket_configuration(configuration.build())
+            .send()
             .await
             .map_err(|error| convert(SERVICE, "CreateBucket", error))?;
         Ok(())

@@ -51,8 +51,8 @@ pub trait S3: Send + Sync {
     /// The bucket's tags; `NotFound` when the bucket does not exist, `AccessDenied` when it is
     /// someone else's.
     async fn bucket_tags(&self, bucket: &str) -> CloudResult<Tags>;
-    /// `CreateBucket` in the client's region.
-    async fn create_bucket(&self, bucket: &str) -> CloudResult<()>;
+    /// `CreateBucket` in the client's region, with tags.
+    async fn create_bucket(&self, bucket: &str, tags: &Tags) -> CloudResult<()>;
     /// `PutBucketTagging`.
     async fn put_bucket_tags(&self, bucket: &str, tags: &Tags) -> CloudResult<()>;
     /// True when versioning is enabled.

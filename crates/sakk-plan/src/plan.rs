@@ -257,10 +257,11 @@ pub fn plan(input: &Input<'_>) -> Result<Plan, PlanError> {
                 kept.get(&target)?.get(&reference.attribute).cloned()
             };
             let fields = Value::Object(resource.spec.fields());
-            let resolved = match reference::resolve(&fields, &lookup) {
+            let mut resolved = match reference::resolve(&fields, &lookup) {
                 Value::Object(map) => map,
                 _ => serde_json::Map::new(),
             };
+            address.kind().normalize(&mut resolved);
             let live = observed.resources.get(address);
             let prior = input.prior.resources.get(address);
             let previous_tags: Option<Tags> = prior.and_then(|prior| prior.spec.tags().cloned());
@@ -305,7 +306,8 @@ pub fn plan(input: &Input<'_>) -> Result<Plan, PlanError> {
                             .push(format!("AWS reports it failed: {detail}"));
                     }
                     status => {
-                        let observed_fields = live.spec.fields();
+                        let mut observed_fields = live.spec.fields();
+                        address.kind().normalize(&mut observed_fields);
                         change.fields = diff::compare(
                             address.kind(),
                             &resolved,

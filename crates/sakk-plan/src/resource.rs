@@ -150,6 +150,33 @@ impl Kind {
         }
     }
 
+    /// List fields whose order carries no meaning: sorted after references are resolved, so
+    /// IDs compare equal whatever order they were created in.
+    pub fn set_fields(self) -> &'static [&'static str] {
+        match self {
+            Kind::RouteTable => &["subnet_ids"],
+            Kind::IamRole => &["managed_policies"],
+            Kind::OidcProvider => &["client_ids"],
+            Kind::EksCluster => &["subnet_ids", "public_access_cidrs", "enabled_log_types"],
+            Kind::NodeGroup => &["subnet_ids", "taints"],
+            Kind::AccessEntry => &["kubernetes_groups", "access_policies"],
+            Kind::Delegation => &["name_servers"],
+            _ => &[],
+        }
+    }
+
+    /// Sorts the set fields of `fields` in place.
+    pub fn normalize(self, fields: &mut serde_json::Map<String, Value>) {
+        for field in self.set_fields() {
+            if let Some(Value::Array(items)) = fields.get_mut(*field) {
+                items.sort_by_key(|item| match item {
+                    Value::String(text) => text.clone(),
+                    other => other.to_string(),
+                });
+            }
+        }
+    }
+
     /// Whether resources of this kind carry tags that sakk sets and checks.
     pub fn has_tags(self) -> bool {
         !matches!(self, Kind::KmsAlias | Kind::Delegation)
