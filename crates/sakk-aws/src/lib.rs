@@ -64,6 +64,22 @@ impl Aws {
         Ok(Self { config })
     }
 
+    /// A connection to an AWS emulator (moto, LocalStack) at `endpoint`: fixed dummy
+    /// credentials, so no credential source (and never the instance metadata service) is
+    /// consulted.
+    pub async fn emulator(region: &str, endpoint: &str) -> Self {
+        let credentials =
+            aws_credential_types::Credentials::new("testing", "testing", None, None, "emulator");
+        let config = aws_config::defaults(BehaviorVersion::latest())
+            .retry_config(RetryConfig::disabled())
+            .region(aws_config::Region::new(region.to_owned()))
+            .endpoint_url(endpoint)
+            .credentials_provider(credentials)
+            .load()
+            .await;
+        Self { config }
+    }
+
     /// True when credentials can be found (without calling any AWS service).
     pub async fn has_credentials(&self) -> bool {
         use aws_credential_types::provider::ProvideCredentials;

@@ -10,3 +10,5 @@
 
 pub mod fake;
 pub mod memory;
+pub mod moto;
+pub mod proxy;
