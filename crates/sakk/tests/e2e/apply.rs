@@ -11,6 +11,7 @@ fn apply_then_plan_shows_no_change_and_a_second_apply_writes_nothing() {
     let first = env.proxy.counts();
     assert!(first.total_writes() > 50, "{first:?}");
 
+    env.proxy.set_faults(Default::default());
     let output = env.sakk(&["plan", "--detailed-exitcode"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     assert!(
@@ -18,6 +19,16 @@ fn apply_then_plan_shows_no_change_and_a_second_apply_writes_nothing() {
         "{}",
         text(&output)
     );
+    // Reads of a no-op plan, counted at the proxy: batched by tag filters, not one per resource.
+    let plan = env.proxy.counts();
+    assert_eq!(plan.total_writes(), 0, "plan wrote: {:?}", plan.writes);
+    let kinds = sakk_plan::Kind::ALL.len() as u64;
+    eprintln!(
+        "no-op plan on moto: {} reads for {kinds} resource kinds: {:#?}",
+        plan.total_reads(),
+        plan.reads
+    );
+    assert!(plan.total_reads() <= 2 * kinds, "{:#?}", plan.reads);
 
     env.proxy.set_faults(Default::default());
     let output = env.sakk(&["apply", "--yes"]);
