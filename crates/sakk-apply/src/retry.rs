@@ -64,7 +64,7 @@ impl RetryPolicy {
             unavailable_attempts: 6,
             propagation: Duration::from_secs(5),
             not_found_after_create: Duration::from_secs(5),
-            in_use: Duration::from_secs(10),
+            in_use: Duration::from_secs(2),
         }
     }
 
