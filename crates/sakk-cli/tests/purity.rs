@@ -14,7 +14,13 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// Crates that must be marked pure: removing the flag must not silently skip them.
-const KNOWN_PURE: &[&str] = &["sakk-core", "sakk-config", "sakk-model", "sakk-gitops"];
+const KNOWN_PURE: &[&str] = &[
+    "sakk-core",
+    "sakk-config",
+    "sakk-model",
+    "sakk-plan",
+    "sakk-gitops",
+];
 
 fn forbidden(name: &str) -> bool {
     matches!(name, "tokio" | "hyper" | "reqwest") || name.starts_with("aws-")

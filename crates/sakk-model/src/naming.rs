@@ -24,6 +24,24 @@ pub const OWNER_TAG: &str = "sakk.dev/cluster";
 /// The tag key saying sakk manages a resource.
 pub const MANAGED_BY_TAG: &str = "sakk.dev/managed-by";
 
+/// The tag key naming the resource's address in sakk's graph (`subnet.private-eu-west-1a`):
+/// with the owner tag it finds each resource again after a crash, without a recorded ID.
+pub const RESOURCE_TAG: &str = "sakk.dev/resource";
+
+/// The `Name` tag of an EC2 resource of the cluster (`ml-dev-private-eu-west-1a`).
+pub fn ec2_name(cluster: &str, role: &str) -> String {
+    if role.is_empty() {
+        cluster.to_owned()
+    } else {
+        format!("{cluster}-{role}")
+    }
+}
+
+/// The CloudWatch log group EKS writes control-plane logs to (its name is fixed by EKS).
+pub fn eks_log_group(eks_cluster: &str) -> String {
+    format!("/aws/eks/{eks_cluster}/cluster")
+}
+
 /// Hex of the first bytes of SHA-256 of `input`.
 pub fn short_hash(input: &str, length: usize) -> String {
     let digest = Sha256::digest(input.as_bytes());

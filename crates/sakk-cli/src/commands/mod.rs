@@ -1,10 +1,13 @@
 //! One function per command. Each takes its arguments and the printer and returns the exit code.
 
 mod demo;
+mod engine;
 mod new;
+mod plan;
 mod publish;
 mod render;
 mod show;
+mod state;
 mod validate;
 mod version;
 mod versions;
@@ -22,6 +25,10 @@ pub fn dispatch(command: Command, printer: &Printer) -> anyhow::Result<ExitCode>
         Command::Render(args) => render::run(&args, printer),
         Command::Publish(args) => publish::run(&args, printer),
         Command::Versions(args) => versions::run(&args, printer),
+        Command::Plan(args) => plan::run(&args, printer),
+        Command::Apply(args) => plan::apply(&args, printer),
+        Command::Destroy(args) => plan::destroy(&args, printer),
+        Command::State(command) => state::run(&command, printer),
         Command::Demo(args) => demo::run(&args, printer),
         Command::Version(args) => version::run(&args, printer),
         Command::Completions(args) => {

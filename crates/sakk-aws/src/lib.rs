@@ -1,0 +1,248 @@
+//! The AWS implementation of `sakk-cloud`'s traits, on the official AWS SDK for Rust. The only
+//! crate of sakk that depends on `aws-config` and `aws-sdk-*`.
+//!
+//! - Configuration comes from the usual places (environment, profile, SSO caches the SDK
+//!   reads, instance metadata unless `AWS_EC2_METADATA_DISABLED`), and `AWS_ENDPOINT_URL` sends
+//!   every client to an emulator; S3 then uses path-style addressing.
+//! - The SDK's own retries are off: the engine retries by error class, re-finding a resource
+//!   before it repeats a create whose answer was lost, which a blind SDK retry cannot do.
+//! - Every SDK error becomes a [`CloudError`] with AWS's code, message and request ID.
+
+mod ec2;
+mod eks;
+mod iam;
+mod misc;
+mod route53;
+mod s3;
+
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_sdk_ec2::config::http::HttpResponse;
+use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_ec2::operation::RequestId;
+use sakk_cloud::{Cloud, CloudError, ErrorKind, classify};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A connected account and region.
+pub struct Aws {
+    config: aws_types_config::SdkConfig,
+}
+
+/// Re-exported so callers need not name the SDK.
+mod aws_types_config {
+    pub use aws_config::SdkConfig;
+}
+
+/// Why no connection could be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    /// No region anywhere.
+    #[error("no AWS region: set AWS_REGION or a region in the AWS profile")]
+    NoRegion,
+}
+
+impl Aws {
+    /// Loads the configuration for `region` (or the environment's region).
+    pub async fn connect(region: Option<&str>) -> Result<Self, ConnectError> {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .retry_config(RetryConfig::disabled())
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_secs(10))
+                    .operation_attempt_timeout(Duration::from_secs(90))
+                    .build(),
+            );
+        if let Some(region) = region {
+            loader = loader.region(aws_config::Region::new(region.to_owned()));
+        }
+        let config = loader.load().await;
+        if config.region().is_none() {
+            return Err(ConnectError::NoRegion);
+        }
+        Ok(Self { config })
+    }
+
+    /// A connection to an AWS emulator (moto, LocalStack) at `endpoint`: fixed dummy
+    /// credentials, so no credential source (and never the instance metadata service) is
+    /// consulted.
+    pub async fn emulator(region: &str, endpoint: &str) -> Self {
+        let credentials =
+            aws_credential_types::Credentials::new("testing", "testing", None, None, "emulator");
+        let config = aws_config::defaults(BehaviorVersion::latest())
+            .retry_config(RetryConfig::disabled())
+            .region(aws_config::Region::new(region.to_owned()))
+            .endpoint_url(endpoint)
+            .credentials_provider(credentials)
+            .load()
+            .await;
+        Self { config }
+    }
+
+    /// True when credentials can be found (without calling any AWS service).
+    pub async fn has_credentials(&self) -> bool {
+        use aws_credential_types::provider::ProvideCredentials;
+        match self.config.credentials_provider() {
+            Some(provider) => provider.provide_credentials().await.is_ok(),
+            None => false,
+        }
+    }
+
+    /// The region.
+    pub fn region(&self) -> String {
+        self.config
+            .region()
+            .map(|region| region.to_string())
+            .unwrap_or_default()
+    }
+
+    /// The endpoint override, when an emulator is in use.
+    pub fn endpoint(&self) -> Option<String> {
+        self.config.endpoint_url().map(str::to_owned)
+    }
+
+    /// Every service, behind the engine's traits.
+    pub fn cloud(&self) -> Cloud {
+        let config = &self.config;
+        let s3_config = aws_sdk_s3::config::Builder::from(config)
+            // Emulators answer on one host: virtual-hosted buckets (`bucket.localhost`) would
+            // not resolve.
+            .force_path_style(config.endpoint_url().is_some())
+            .build();
+        Cloud {
+            region: self.region(),
+            sts: Arc::new(misc::StsClient(aws_sdk_sts::Client::new(config))),
+            ec2: Arc::new(ec2::Ec2Client(aws_sdk_ec2::Client::new(config))),
+            iam: Arc::new(iam::IamClient(aws_sdk_iam::Client::new(config))),
+            kms: Arc::new(misc::KmsClient(aws_sdk_kms::Client::new(config))),
+            logs: Arc::new(misc::LogsClient(aws_sdk_cloudwatchlogs::Client::new(
+                config,
+            ))),
+            eks: Arc::new(eks::EksClient(aws_sdk_eks::Client::new(config))),
+            route53: Arc::new(route53::Route53Client(aws_sdk_route53::Client::new(config))),
+            s3: Arc::new(s3::S3Client {
+                client: aws_sdk_s3::Client::from_conf(s3_config),
+                region: self.region(),
+            }),
+            elb: Arc::new(misc::ElbClient(
+                aws_sdk_elasticloadbalancingv2::Client::new(config),
+            )),
+            tagging: Arc::new(misc::TaggingClient(
+                aws_sdk_resourcegroupstagging::Client::new(config),
+            )),
+        }
+    }
+}
+
+/// Converts an SDK error, keeping AWS's code, message and request ID.
+pub(crate) fn convert<E>(
+    service: &'static str,
+    operation: &'static str,
+    error: SdkError<E, HttpResponse>,
+) -> CloudError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let request_id = error.request_id().map(str::to_owned);
+    let (kind, code, message) = match &error {
+        SdkError::ServiceError(context) => {
+            let status = context.raw().status().as_u16();
+            let code = error.code().unwrap_or_default().to_owned();
+            let message = error
+                .message()
+                .map(str::to_owned)
+                .unwrap_or_else(|| format!("HTTP {status}"));
+            (classify(&code, Some(status)), code, message)
+        }
+        SdkError::TimeoutError(_) => (
+            ErrorKind::Unavailable,
+            "Timeout".to_owned(),
+            "no answer in time".to_owned(),
+        ),
+        SdkError::ResponseError(_) => (
+            ErrorKind::Unavailable,
+            "ResponseError".to_owned(),
+            DisplayErrorContext(&error).to_string(),
+        ),
+        SdkError::DispatchFailure(failure) => {
+            let text = DisplayErrorContext(&error).to_string();
+            if text.contains("credentials") || text.contains("Credentials") {
+                (
+                    ErrorKind::AccessDenied,
+                    "CredentialsNotLoaded".to_owned(),
+                    "no AWS credentials found".to_owned(),
+                )
+            } else if failure.is_io() || failure.is_timeout() {
+                (ErrorKind::Unavailable, "NetworkError".to_owned(), text)
+            } else {
+                (ErrorKind::Unavailable, "DispatchFailure".to_owned(), text)
+            }
+        }
+        _ => (
+            ErrorKind::Other,
+            "ConstructionFailure".to_owned(),
+            DisplayErrorContext(&error).to_string(),
+        ),
+    };
+    CloudError::new(service, operation, kind, code, message).with_request_id(request_id)
+}
+
+/// A request the SDK refused to build (a required field missing: a bug in sakk).
+pub(crate) fn invalid(
+    service: &'static str,
+    operation: &'static str,
+    error: impl std::fmt::Display,
+) -> CloudError {
+    CloudError::new(
+        service,
+        operation,
+        ErrorKind::Invalid,
+        "BuildError",
+        error.to_string(),
+    )
+}
+
+/// Decodes the URL-encoded policy documents IAM returns.
+pub(crate) fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        match bytes[index] {
+            b'%' if index + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[index + 1..index + 3]).unwrap_or("");
+                match u8::from_str_radix(hex, 16) {
+                    Ok(value) => {
+                        out.push(value);
+                        index += 3;
+                    }
+                    Err(_) => {
+                        out.push(b'%');
+                        index += 1;
+                    }
+                }
+            }
+            byte => {
+                out.push(byte);
+                index += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy_documents_are_decoded() {
+        assert_eq!(
+            percent_decode("%7B%22Version%22%3A%222012-10-17%22%7D"),
+            "{\"Version\":\"2012-10-17\"}"
+        );
+        assert_eq!(percent_decode("{\"a\": 1}"), "{\"a\": 1}");
+        assert_eq!(percent_decode("100%"), "100%");
+    }
+}

@@ -1,0 +1,14 @@
+//! The test kit (dev only).
+//!
+//! - [`fake`]: an in-memory AWS behind `sakk-cloud`'s traits, with CREATING/DELETING phases,
+//!   IAM propagation delays, latency, throttling and faults at the k-th write.
+//! - [`memory`]: a state store in memory.
+//! - [`moto`]: starts `moto_server` on a free loopback port and resets it between tests.
+//! - [`proxy`]: an HTTP proxy between the AWS SDK and moto that counts calls (reads and
+//!   writes), throttles, fails, delays, loses answers, stops at the k-th write, and serves the
+//!   EKS APIs moto lacks (add-ons, access entries) from memory.
+
+pub mod fake;
+pub mod memory;
+pub mod moto;
+pub mod proxy;
