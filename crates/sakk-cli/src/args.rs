@@ -64,7 +64,7 @@ pub enum Command {
     New(Box<NewArgs>),
     /// Write the GitOps tree (the Argo CD app-of-apps) of each cluster; --check compares instead.
     #[command(
-        after_help = "The tree of each cluster goes to <out>/<gitops path>; files of that directory that are not part of\nthe tree are removed. Without --outputs, values only AWS knows are documented placeholders.\n\nExamples:\n  sakk render --out ../platform-repo\n  sakk render --check --out ../platform-repo      # CI: exit 1 when the committed tree is stale\n  sakk render --outputs outputs.json cluster.hcl"
+        after_help = "The tree of each cluster goes to <out>/<gitops path>; files of that directory that are not part of\nthe tree are removed. AWS values come from --outputs, else the state of the last apply, else\ndocumented placeholders.\n\nExamples:\n  sakk render --out ../platform-repo\n  sakk render --check --out ../platform-repo      # CI: exit 1 when the committed tree is stale\n  sakk render --outputs outputs.json cluster.hcl"
     )]
     Render(RenderArgs),
     /// Commit the GitOps tree of each cluster to its repository and push it.
@@ -90,6 +90,11 @@ pub enum Command {
     /// Delete every AWS resource of the cluster, including what Kubernetes controllers made.
     #[command(after_help = "Examples:\n  sakk destroy\n  sakk destroy --yes")]
     Destroy(DestroyArgs),
+    /// Print the AWS outputs of the last apply (JSON for `render --outputs`), from the state.
+    #[command(
+        after_help = "Examples:\n  sakk output > outputs.json\n  sakk render --outputs outputs.json --out ../platform-repo   # e.g. in CI without state access"
+    )]
+    Output(OutputArgs),
     /// Inspect the state: what sakk created, with IDs.
     #[command(subcommand)]
     State(StateCommand),
@@ -200,7 +205,7 @@ pub struct RenderArgs {
     /// Compare the tree on disk with the rendered one; exit 1 listing the differences.
     #[arg(long)]
     pub check: bool,
-    /// AWS outputs (JSON, as the engine writes them) instead of placeholders.
+    /// AWS outputs (the JSON `sakk output` prints) instead of those of the state.
     #[arg(long)]
     pub outputs: Option<PathBuf>,
     /// Render only this cluster.
@@ -224,7 +229,7 @@ pub struct Target {
 pub struct PublishArgs {
     /// Cluster files or directories (default: the current directory).
     pub files: Vec<PathBuf>,
-    /// AWS outputs (JSON, as the engine writes them) instead of placeholders.
+    /// AWS outputs (the JSON `sakk output` prints) instead of those of the state.
     #[arg(long)]
     pub outputs: Option<PathBuf>,
     /// Publish only this cluster.
@@ -284,6 +289,14 @@ pub struct DestroyArgs {
     /// Do not ask for confirmation.
     #[arg(long, short)]
     pub yes: bool,
+}
+
+/// `sakk output`.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Cluster files and cluster.
+    #[command(flatten)]
+    pub target: Target,
 }
 
 /// `sakk state`.

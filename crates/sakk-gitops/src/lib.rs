@@ -15,7 +15,7 @@ mod platform;
 mod teams;
 pub mod yaml;
 
-pub use placeholder::placeholder_outputs;
+pub use placeholder::{PLACEHOLDER_ACCOUNT, outputs_in_account, placeholder_outputs};
 
 use sakk_core::Outputs;
 use sakk_model::Model;

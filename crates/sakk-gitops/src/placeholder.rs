@@ -16,19 +16,20 @@ pub const PLACEHOLDER_ACCOUNT: &str = "000000000000";
 
 /// Documented placeholder outputs for `model`.
 pub fn placeholder_outputs(model: &Model) -> Outputs {
-    let role_arn = |role: &str| {
-        format!(
-            "arn:{}:iam::{PLACEHOLDER_ACCOUNT}:role/{role}",
-            model.partition
-        )
-    };
+    outputs_in_account(model, PLACEHOLDER_ACCOUNT)
+}
+
+/// Placeholder outputs in a known account: the role ARNs are then exact (sakk names the roles),
+/// everything AWS assigns stays a placeholder until the caller fills it in.
+pub fn outputs_in_account(model: &Model, account: &str) -> Outputs {
+    let role_arn = |role: &str| format!("arn:{}:iam::{account}:role/{role}", model.partition);
     let suffix = if model.partition == "aws-cn" {
         "amazonaws.com.cn"
     } else {
         "amazonaws.com"
     };
     Outputs {
-        account_id: PLACEHOLDER_ACCOUNT.to_owned(),
+        account_id: account.to_owned(),
         cluster_endpoint: format!(
             "https://00000000000000000000000000000000.gr7.{}.eks.{suffix}",
             model.region

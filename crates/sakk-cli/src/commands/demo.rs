@@ -72,7 +72,7 @@ pub fn run(args: &DemoArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
             model: model.clone(),
             tree,
             dir: dir.clone(),
-            placeholders: true,
+            placeholders: vec!["all"],
         };
         let work = super::publish::work_dir(&rendered);
         printer.message(&format!(

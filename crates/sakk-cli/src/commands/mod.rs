@@ -3,6 +3,7 @@
 mod demo;
 mod engine;
 mod new;
+mod output;
 mod plan;
 mod publish;
 mod render;
@@ -29,6 +30,7 @@ pub fn dispatch(command: Command, printer: &Printer) -> anyhow::Result<ExitCode>
         Command::Apply(args) => plan::apply(&args, printer),
         Command::Destroy(args) => plan::destroy(&args, printer),
         Command::State(command) => state::run(&command, printer),
+        Command::Output(args) => output::run(&args, printer),
         Command::Demo(args) => demo::run(&args, printer),
         Command::Version(args) => version::run(&args, printer),
         Command::Completions(args) => {

@@ -214,12 +214,7 @@ pub fn run(args: &PublishArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     for cluster in &rendered {
-        if cluster.placeholders {
-            printer.message(&format!(
-                "note: cluster `{}`: AWS values are placeholders (no --outputs); see docs/gitops.md\n",
-                cluster.model.name
-            ));
-        }
+        super::render::note_placeholders(cluster, printer);
         let work = work_dir(cluster);
         let gitops = &cluster.model.gitops;
         match publish(cluster, &work)

@@ -17,7 +17,8 @@ pub struct Rendered {
     pub model: Model,
     pub tree: Tree,
     pub dir: PathBuf,
-    pub placeholders: bool,
+    /// Outputs that are still placeholders (empty when every AWS value is known).
+    pub placeholders: Vec<&'static str>,
 }
 
 /// Loads the cluster files and renders each cluster (or only `cluster`). `Err(code)` carries
@@ -85,7 +86,7 @@ pub fn render_clusters(
                         error.line(),
                         error.column()
                     ),
-                    "the file is the JSON object `sakk apply` writes (see docs/gitops.md)",
+                    "the file is the JSON object `sakk output` prints (see docs/gitops.md)",
                 )
             })?;
             Some(parsed)
@@ -102,10 +103,13 @@ pub fn render_clusters(
                 "set `path` in the gitops block, like `clusters/<name>`",
             ));
         }
-        let placeholders = given.is_none();
-        let outputs = given
-            .clone()
-            .unwrap_or_else(|| sakk_gitops::placeholder_outputs(&model));
+        let (outputs, placeholders) = match &given {
+            Some(given) => (given.clone(), Vec::new()),
+            None => match outputs_from_state(&model, &dir) {
+                Some(known) => known,
+                None => (sakk_gitops::placeholder_outputs(&model), vec!["all"]),
+            },
+        };
         let tree = sakk_gitops::render(&model, &outputs).map_err(|error| {
             user_error(
                 format!("cluster `{}`: {error}", model.name),
@@ -238,12 +242,7 @@ pub fn run(args: &RenderArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
     let mut stale = false;
     for cluster in &rendered {
         let dir = args.out.join(&cluster.model.gitops.path);
-        if cluster.placeholders {
-            printer.message(&format!(
-                "note: cluster `{}`: AWS values are placeholders (no --outputs); see docs/gitops.md\n",
-                cluster.model.name
-            ));
-        }
+        note_placeholders(cluster, printer);
         if args.check {
             let difference = compare(&dir, &cluster.tree)?;
             if difference.is_empty() {
@@ -282,4 +281,94 @@ pub fn run(args: &RenderArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Says which AWS values of a rendered tree are still placeholders.
+pub fn note_placeholders(cluster: &Rendered, printer: &Printer) {
+    match cluster.placeholders.as_slice() {
+        [] => {}
+        ["all"] => printer.message(&format!(
+            "note: cluster `{}`: AWS values are placeholders (no state of an apply, no --outputs); see docs/gitops.md\n",
+            cluster.model.name
+        )),
+        some => printer.message(&format!(
+            "note: cluster `{}`: AWS values come from the state of the last apply; still placeholders: {}; see docs/gitops.md\n",
+            cluster.model.name,
+            some.join(", ")
+        )),
+    }
+}
+
+/// The outputs of the cluster's last apply, read from its state: what the engine recorded,
+/// exact role ARNs in the account it ran in, and placeholders (named in the returned list) for
+/// what it does not create. `None` without a state that holds an account.
+pub fn outputs_from_state(model: &Model, dir: &Path) -> Option<(Outputs, Vec<&'static str>)> {
+    let selected = super::engine::Selected {
+        model: model.clone(),
+        dir: dir.to_path_buf(),
+    };
+    let store = super::engine::store(&selected).ok()?;
+    let runtime = super::engine::runtime().ok()?;
+    let (state, _) = runtime
+        .block_on(sakk_state::StateStore::read(&store))
+        .ok()??;
+    Some(outputs_from_foundation(model, &state.outputs))
+}
+
+/// Outputs from what the engine recorded; see [`outputs_from_state`].
+pub fn outputs_from_foundation(
+    model: &Model,
+    found: &sakk_state::FoundationOutputs,
+) -> (Outputs, Vec<&'static str>) {
+    let mut placeholders = Vec::new();
+    let account = match &found.account_id {
+        Some(account) => account.clone(),
+        None => {
+            placeholders.push("account");
+            sakk_gitops::PLACEHOLDER_ACCOUNT.to_owned()
+        }
+    };
+    let mut outputs = sakk_gitops::outputs_in_account(model, &account);
+    let mut take = |target: &mut String, value: &Option<String>, name: &'static str| match value {
+        Some(value) => value.clone_into(target),
+        None => placeholders.push(name),
+    };
+    take(
+        &mut outputs.cluster_endpoint,
+        &found.cluster_endpoint,
+        "cluster endpoint",
+    );
+    take(
+        &mut outputs.oidc_issuer_url,
+        &found.oidc_issuer,
+        "OIDC issuer",
+    );
+    take(&mut outputs.vpc_id, &found.vpc_id, "VPC");
+    take(
+        &mut outputs.artifact_bucket,
+        &found.artifact_bucket,
+        "artifact bucket",
+    );
+    for (domain, zone) in &mut outputs.zone_ids {
+        match found.zone_ids.get(domain) {
+            Some(id) => id.clone_into(zone),
+            None => {
+                if !placeholders.contains(&"zone IDs") {
+                    placeholders.push("zone IDs");
+                }
+            }
+        }
+    }
+    for (component, arn) in &found.service_account_roles {
+        if let Some(target) = outputs.service_account_role_arns.get_mut(component) {
+            arn.clone_into(target);
+        }
+    }
+    if outputs.cognito.is_some() {
+        placeholders.push("Cognito");
+    }
+    if outputs.database.is_some() {
+        placeholders.push("RDS endpoint");
+    }
+    (outputs, placeholders)
 }

@@ -7,6 +7,7 @@ mod crash;
 mod destroy;
 mod harness;
 mod lock;
+mod outputs;
 mod saved_plan;
 mod secrets;
 mod throttle;
