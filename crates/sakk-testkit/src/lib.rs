@@ -10,3 +10,4 @@
 
 pub mod fake;
 pub mod memory;
+pub mod moto;
