@@ -228,9 +228,18 @@ impl Engine {
         Ok(removed)
     }
 
-    /// What in the VPC keeps it from being deleted, for the error message (G12).
-    pub async fn blockers(&self, vpc_id: &str) -> CloudResult<Vec<String>> {
-        let filters = [Filter::new("vpc-id", vpc_id)];
+    /// What in a VPC (or one of its subnets) keeps it from being deleted, for the error
+    /// message (G12): network interfaces with who made them, and security groups.
+    pub async fn blockers(
+        &self,
+        vpc: Option<&str>,
+        subnet: Option<&str>,
+    ) -> CloudResult<Vec<String>> {
+        let filters: Vec<Filter> = match (vpc, subnet) {
+            (_, Some(subnet)) => vec![Filter::new("subnet-id", subnet)],
+            (Some(vpc), None) => vec![Filter::new("vpc-id", vpc)],
+            (None, None) => return Ok(Vec::new()),
+        };
         let mut found = Vec::new();
         let interfaces = self
             .caller
@@ -260,19 +269,21 @@ impl Engine {
                     .unwrap_or_default()
             ));
         }
-        let groups = self
-            .caller
-            .call(
-                None,
-                "ec2",
-                "DescribeSecurityGroups",
-                Access::Read,
-                Expect::Nothing,
-                || self.cloud.ec2.security_groups(&filters),
-            )
-            .await?;
-        for group in groups.into_iter().filter(|group| group.name != "default") {
-            found.push(format!("security group {} ({})", group.id, group.name));
+        if subnet.is_none() {
+            let groups = self
+                .caller
+                .call(
+                    None,
+                    "ec2",
+                    "DescribeSecurityGroups",
+                    Access::Read,
+                    Expect::Nothing,
+                    || self.cloud.ec2.security_groups(&filters),
+                )
+                .await?;
+            for group in groups.into_iter().filter(|group| group.name != "default") {
+                found.push(format!("security group {} ({})", group.id, group.name));
+            }
         }
         Ok(found)
     }

@@ -1844,17 +1844,20 @@ impl Engine {
                     && error.kind == ErrorKind::DependencyViolation
                 {
                     self.clean_vpc(Some(step), id).await?;
-                    return gone(
+                    let result = gone(
                         self.write(step, "ec2", "DeleteVpc", Expect::InUse, |_| {
                             self.cloud.ec2.delete_vpc(id)
                         })
                         .await,
-                    )
-                    .map_err(|error| self.blocked(error, id));
+                    );
+                    return match result {
+                        Err(error) => Err(self.blocked(error, id, Some(id), None).await),
+                        ok => ok,
+                    };
                 }
                 gone(result)
             }
-            Spec::Subnet(_) => {
+            Spec::Subnet(subnet) => {
                 let result = self
                     .write(step, "ec2", "DeleteSubnet", Expect::Nothing, |_| {
                         self.cloud.ec2.delete_subnet(id)
@@ -1865,13 +1868,18 @@ impl Engine {
                 {
                     self.clean_interfaces(Some(step), &[Filter::new("subnet-id", id)])
                         .await?;
-                    return gone(
+                    let result = gone(
                         self.write(step, "ec2", "DeleteSubnet", Expect::InUse, |_| {
                             self.cloud.ec2.delete_subnet(id)
                         })
                         .await,
-                    )
-                    .map_err(|error| self.blocked(error, id));
+                    );
+                    return match result {
+                        Err(error) => Err(self
+                            .blocked(error, id, Some(&subnet.vpc_id), Some(id))
+                            .await),
+                        ok => ok,
+                    };
                 }
                 gone(result)
             }
@@ -2235,11 +2243,24 @@ impl Engine {
     }
 
     /// Turns a final DependencyViolation into a message listing what blocks (G12).
-    fn blocked(&self, error: StepError, id: &str) -> StepError {
+    async fn blocked(
+        &self,
+        error: StepError,
+        id: &str,
+        vpc: Option<&str>,
+        subnet: Option<&str>,
+    ) -> StepError {
         match error {
             StepError::Cloud(cloud) if cloud.kind == ErrorKind::DependencyViolation => {
+                let blockers = self.blockers(vpc, subnet).await.unwrap_or_default();
+                let listed = if blockers.is_empty() {
+                    "nothing sakk can see (another account's or service's object?)".to_owned()
+                } else {
+                    blockers.join("; ")
+                };
                 StepError::Stuck(format!(
-                    "{id} is still in use: {cloud}; see `sakk destroy` output for the blocking network interfaces and security groups"
+                    "{id} is still in use after {} s of retries ({cloud}); blocked by: {listed}",
+                    self.caller.policy.in_use.as_secs()
                 ))
             }
             other => other,

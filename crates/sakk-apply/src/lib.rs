@@ -137,6 +137,16 @@ impl Engine {
         }
     }
 
+    /// Reads and writes made by each resource's steps so far, by address.
+    pub fn calls_by_address(&self) -> std::collections::BTreeMap<String, (u64, u64)> {
+        self.caller
+            .counters
+            .by_address
+            .lock()
+            .map(|calls| calls.clone())
+            .unwrap_or_default()
+    }
+
     /// Observes AWS and plans (no write).
     pub async fn plan(
         &self,

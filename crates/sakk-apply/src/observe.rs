@@ -1066,8 +1066,37 @@ impl Engine {
 
     async fn observe_zones(&self, context: &Context<'_>) -> CloudResult<Found> {
         let mut found = Found::default();
+        // (address, zone, token, details already read)
         let mut candidates = Vec::new();
         for address in context.addresses(Kind::HostedZone) {
+            let token = context.state.token(&address, "CreateHostedZone");
+            // A recorded zone is read by ID: one call gives its name servers too.
+            if let Some(id) = context.recorded_id(&address) {
+                match self
+                    .caller
+                    .call(
+                        None,
+                        "route53",
+                        "GetHostedZone",
+                        Access::Read,
+                        Expect::Nothing,
+                        || self.cloud.route53.zone(id),
+                    )
+                    .await
+                {
+                    Ok((zone, servers)) => {
+                        candidates.push((
+                            address.clone(),
+                            zone.clone(),
+                            token,
+                            Some((zone, servers)),
+                        ));
+                        continue;
+                    }
+                    Err(error) if error.is_not_found() => {}
+                    Err(error) => return Err(error),
+                }
+            }
             let zones = self
                 .caller
                 .call(
@@ -1079,9 +1108,8 @@ impl Engine {
                     || self.cloud.route53.zones_named(address.name()),
                 )
                 .await?;
-            let token = context.state.token(&address, "CreateHostedZone");
             for zone in zones {
-                candidates.push((address.clone(), zone, token.clone()));
+                candidates.push((address.clone(), zone, token.clone(), None));
             }
         }
         if candidates.is_empty() {
@@ -1089,7 +1117,7 @@ impl Engine {
         }
         let ids: Vec<String> = candidates
             .iter()
-            .map(|(_, zone, _)| zone.id.clone())
+            .map(|(_, zone, _, _)| zone.id.clone())
             .collect();
         let tags = self
             .caller
@@ -1102,7 +1130,7 @@ impl Engine {
                 || self.cloud.route53.zone_tags(&ids),
             )
             .await?;
-        for (address, zone, token) in candidates {
+        for (address, zone, token, known) in candidates {
             let zone_tags = tags.get(&zone.id).cloned().unwrap_or_default();
             // A zone created by an interrupted run before it was tagged is recognised by the
             // caller reference sakk derived for it.
@@ -1112,17 +1140,21 @@ impl Engine {
             if !ours {
                 continue;
             }
-            let (details, servers) = self
-                .caller
-                .call(
-                    None,
-                    "route53",
-                    "GetHostedZone",
-                    Access::Read,
-                    Expect::Nothing,
-                    || self.cloud.route53.zone(&zone.id),
-                )
-                .await?;
+            let (details, servers) = match known {
+                Some(known) => known,
+                None => {
+                    self.caller
+                        .call(
+                            None,
+                            "route53",
+                            "GetHostedZone",
+                            Access::Read,
+                            Expect::Nothing,
+                            || self.cloud.route53.zone(&zone.id),
+                        )
+                        .await?
+                }
+            };
             let tagged_address = zone_tags
                 .get(RESOURCE_TAG)
                 .and_then(|text| Address::parse(text))

@@ -64,7 +64,7 @@ impl RetryPolicy {
             unavailable_attempts: 6,
             propagation: Duration::from_secs(5),
             not_found_after_create: Duration::from_secs(5),
-            in_use: Duration::from_secs(10),
+            in_use: Duration::from_secs(2),
         }
     }
 
@@ -205,6 +205,8 @@ pub struct Counters {
     pub throttle_retries: AtomicU64,
     /// Other retries.
     pub other_retries: AtomicU64,
+    /// Reads and writes made for each resource (calls of a step), by address.
+    pub by_address: std::sync::Mutex<BTreeMap<String, (u64, u64)>>,
 }
 
 /// Read or write.
@@ -268,6 +270,15 @@ impl Caller {
                 Access::Read => self.counters.reads.fetch_add(1, Ordering::Relaxed),
                 Access::Write => self.counters.writes.fetch_add(1, Ordering::Relaxed),
             };
+            if let Some(address) = address
+                && let Ok(mut by_address) = self.counters.by_address.lock()
+            {
+                let entry = by_address.entry(address.to_string()).or_default();
+                match access {
+                    Access::Read => entry.0 += 1,
+                    Access::Write => entry.1 += 1,
+                }
+            }
             let error = match call().await {
                 Ok(value) => return Ok(value),
                 Err(error) => error,

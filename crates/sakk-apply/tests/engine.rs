@@ -493,3 +493,54 @@ async fn resources_deleted_outside_sakk_are_created_again() {
     world.apply_ok().await;
     assert!(changed(&world.plan(false).await).is_empty());
 }
+
+#[tokio::test]
+async fn a_blocked_deletion_says_what_blocks_it() {
+    let world = World::new(Timing::default());
+    world.apply_ok().await;
+    let subnet = world
+        .fake
+        .inventory()
+        .into_iter()
+        .find(|(kind, _, tags)| {
+            kind == "subnet"
+                && tags.get("sakk.dev/resource").map(String::as_str)
+                    == Some("subnet.private-us-east-2a")
+        })
+        .expect("subnet");
+    let interface = world
+        .fake
+        .seed_interface(&subnet.1, "a database someone put here");
+    let (report, _) = world.run(true).await;
+    let report = report.expect("destroy runs");
+    let failures: Vec<String> = report
+        .walk
+        .failed
+        .iter()
+        .map(|(address, error)| format!("{address}: {error}"))
+        .collect();
+    assert_eq!(failures.len(), 1, "{failures:#?}");
+    assert!(
+        failures[0].starts_with("subnet.private-us-east-2a"),
+        "{failures:#?}"
+    );
+    assert!(
+        failures[0].contains(&interface) && failures[0].contains("a database someone put here"),
+        "{failures:#?}"
+    );
+    // The interface is not ours: it is still there; so is the VPC that holds it.
+    assert!(
+        world
+            .fake
+            .inventory()
+            .iter()
+            .any(|(_, id, _)| *id == interface)
+    );
+    assert!(
+        report
+            .walk
+            .skipped
+            .iter()
+            .any(|address| address.as_str() == "vpc.main")
+    );
+}

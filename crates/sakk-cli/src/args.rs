@@ -62,6 +62,22 @@ pub enum Command {
         after_help = "Examples:\n  sakk new\n  sakk new ml-dev --region eu-west-1 --domain ml.example.com \\\n      --acme-email ops@example.com --github example-org/ml-platform"
     )]
     New(Box<NewArgs>),
+    /// Show what `apply` would change in AWS (reads only; without credentials, from the state).
+    #[command(
+        after_help = "Examples:\n  sakk plan\n  sakk plan --out plan.json          # save it; `sakk apply plan.json` applies exactly this\n  sakk plan --output json | jq '.changes[] | select(.action != \"no-op\")'\n  sakk plan --detailed-exitcode      # exit 2 when there are changes (for CI)"
+    )]
+    Plan(PlanArgs),
+    /// Create or change the cluster's AWS resources (shows the plan and asks first).
+    #[command(
+        after_help = "Examples:\n  sakk apply\n  sakk apply --yes                   # no question (CI)\n  sakk apply plan.json               # a plan saved with `sakk plan --out`; refused if AWS or the state moved since"
+    )]
+    Apply(ApplyArgs),
+    /// Delete every AWS resource of the cluster, including what Kubernetes controllers made.
+    #[command(after_help = "Examples:\n  sakk destroy\n  sakk destroy --yes")]
+    Destroy(DestroyArgs),
+    /// Inspect the state: what sakk created, with IDs.
+    #[command(subcommand)]
+    State(StateCommand),
     /// Run the whole offline flow on the built-in example cluster (no AWS account needed).
     #[command(after_help = "Examples:\n  sakk demo\n  sakk demo --dir /tmp/sakk-demo")]
     Demo(DemoArgs),
@@ -156,6 +172,91 @@ pub struct NewArgs {
     /// Never ask questions, even on a terminal.
     #[arg(long)]
     pub no_input: bool,
+}
+
+/// Which cluster files and which cluster.
+#[derive(Debug, Args)]
+pub struct Target {
+    /// Cluster files or directories (default: the current directory).
+    #[arg(long = "file", short = 'f')]
+    pub files: Vec<PathBuf>,
+    /// The cluster, when the files hold several.
+    #[arg(long)]
+    pub cluster: Option<String>,
+}
+
+/// `sakk plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Cluster files and cluster.
+    #[command(flatten)]
+    pub target: Target,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = Output::Human)]
+    pub output: Output,
+    /// Exit 2 when the plan has changes (0: none, 1: error).
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Save the plan to a file for `sakk apply FILE`.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Plan from the state file alone, without calling AWS.
+    #[arg(long)]
+    pub offline: bool,
+}
+
+/// `sakk apply`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// A plan saved with `sakk plan --out` (default: plan now).
+    pub plan: Option<PathBuf>,
+    /// Cluster files and cluster.
+    #[command(flatten)]
+    pub target: Target,
+    /// Do not ask for confirmation.
+    #[arg(long, short)]
+    pub yes: bool,
+}
+
+/// `sakk destroy`.
+#[derive(Debug, Args)]
+pub struct DestroyArgs {
+    /// Cluster files and cluster.
+    #[command(flatten)]
+    pub target: Target,
+    /// Do not ask for confirmation.
+    #[arg(long, short)]
+    pub yes: bool,
+}
+
+/// `sakk state`.
+#[derive(Debug, Subcommand)]
+pub enum StateCommand {
+    /// List the resources in the state: address and AWS ID.
+    List(StateListArgs),
+    /// Show one resource (or, without an address, the whole state) as JSON.
+    Show(StateShowArgs),
+}
+
+/// `sakk state list`.
+#[derive(Debug, Args)]
+pub struct StateListArgs {
+    /// Cluster files and cluster.
+    #[command(flatten)]
+    pub target: Target,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = Output::Human)]
+    pub output: Output,
+}
+
+/// `sakk state show`.
+#[derive(Debug, Args)]
+pub struct StateShowArgs {
+    /// A resource address (`vpc.main`); all of the state when omitted.
+    pub address: Option<String>,
+    /// Cluster files and cluster.
+    #[command(flatten)]
+    pub target: Target,
 }
 
 /// `sakk demo`.

@@ -3,7 +3,7 @@
 //!
 //! No AWS SDK type crosses this boundary: `sakk-aws` implements the traits with the SDK, the
 //! test kit implements them in memory. The executor only ever sees [`Cloud`].
-//! Why `async-trait` and `Arc<dyn Trait>`: docs/adr/0020-cloud-traits.md.
+//! Why `async-trait` and `Arc<dyn Trait>`: docs/adr/0020-cloud-traits-async-trait-dyn.md.
 
 pub mod dynamodb;
 pub mod ec2;

@@ -38,8 +38,8 @@ pub fn human(plan: &Plan, style: Style) -> String {
     let mut out = String::new();
     if plan.source == Source::State {
         out.push_str(
-            "Note: no AWS credentials, so this plan compares the cluster file with the state file \
-             only; changes made outside sakk are not visible.\n\n",
+            "Note: this plan compares the cluster file with the state file only (no AWS \
+             credentials, or --offline): changes made outside sakk are not visible.\n\n",
         );
     }
     if !plan.conflicts.is_empty() {

@@ -746,6 +746,34 @@ impl Fake {
         );
     }
 
+    /// A network interface someone else made in a subnet (not the VPC CNI's): it blocks the
+    /// subnet's deletion and sakk must not delete it.
+    pub fn seed_interface(&self, subnet_id: &str, description: &str) -> String {
+        let mut world = self
+            .world
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let vpc = world
+            .subnets
+            .get(subnet_id)
+            .map(|subnet| subnet.vpc_id.clone())
+            .unwrap_or_default();
+        let id = world.id("eni");
+        world.interfaces.insert(
+            id.clone(),
+            NetworkInterface {
+                id: id.clone(),
+                status: "in-use".into(),
+                description: description.to_owned(),
+                subnet_id: subnet_id.to_owned(),
+                vpc_id: vpc,
+                requester_id: Some("123456789012".into()),
+                tags: Tags::new(),
+            },
+        );
+        id
+    }
+
     /// Deletes a resource behind sakk's back (drift).
     pub fn delete_out_of_band(&self, kind: &str, id: &str) {
         let mut world = self

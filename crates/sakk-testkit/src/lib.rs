@@ -11,3 +11,4 @@
 pub mod fake;
 pub mod memory;
 pub mod moto;
+pub mod proxy;

@@ -35,6 +35,20 @@ pub fn run(args: &DemoArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
     for model in &session.validated.models {
         printer.message("\nThe resolved model (every default and derived name):\n\n");
         printer.data(&crate::to_hcl(model));
+        printer.message(
+            "\nThe AWS plan (from the empty local state: no AWS account is needed for this):\n\n",
+        );
+        let selected = super::engine::Selected {
+            model: model.clone(),
+            dir: dir.clone(),
+        };
+        let plan = super::plan::demo_plan(&selected)?;
+        let style = if printer.color() == sakk_core::render::Color::Always {
+            sakk_plan::render::Style::Color
+        } else {
+            sakk_plan::render::Style::Plain
+        };
+        printer.data(&sakk_plan::render::human(&plan, style));
     }
     Ok(ExitCode::SUCCESS)
 }

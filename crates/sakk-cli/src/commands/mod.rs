@@ -1,8 +1,11 @@
 //! One function per command. Each takes its arguments and the printer and returns the exit code.
 
 mod demo;
+mod engine;
 mod new;
+mod plan;
 mod show;
+mod state;
 mod validate;
 mod version;
 
@@ -16,6 +19,10 @@ pub fn dispatch(command: Command, printer: &Printer) -> anyhow::Result<ExitCode>
         Command::Validate(args) => validate::run(&args, printer),
         Command::Show(args) => show::run(&args, printer),
         Command::New(args) => new::run(&args, printer),
+        Command::Plan(args) => plan::run(&args, printer),
+        Command::Apply(args) => plan::apply(&args, printer),
+        Command::Destroy(args) => plan::destroy(&args, printer),
+        Command::State(command) => state::run(&command, printer),
         Command::Demo(args) => demo::run(&args, printer),
         Command::Version(args) => version::run(&args, printer),
         Command::Completions(args) => {

@@ -1,0 +1,409 @@
+//! `sakk plan`, `sakk apply` and `sakk destroy`.
+
+use super::engine::{
+    Progress, Selected, connect, duration, engine, lock_info, runtime, select, store,
+};
+use crate::args::{ApplyArgs, DestroyArgs, Output, PlanArgs};
+use crate::output::Printer;
+use crate::user_error;
+use anyhow::Context;
+use sakk_apply::{Recorder, Report, Rng, load_state};
+use sakk_core::render::Color;
+use sakk_plan::plan::{Input, PLAN_FORMAT_VERSION};
+use sakk_plan::render::{Style, human};
+use sakk_plan::{Action, Plan, Source};
+use sakk_state::{State, StateStore, Version};
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+fn style(printer: &Printer) -> Style {
+    if printer.color() == Color::Always {
+        Style::Color
+    } else {
+        Style::Plain
+    }
+}
+
+/// The plan from the state alone.
+fn offline_plan(
+    selected: &Selected,
+    state: &State,
+    persisted: bool,
+    destroy: bool,
+) -> anyhow::Result<Plan> {
+    let desired = sakk_plan::desired(&selected.model);
+    let observed = state.as_observed();
+    let mut plan = sakk_plan::plan::plan(&Input {
+        desired: &desired,
+        destroy,
+        observed: &observed,
+        prior: &state.prior(),
+        source: Source::State,
+    })?;
+    stamp(&mut plan, state, persisted);
+    Ok(plan)
+}
+
+/// A plan names the state it was made against only if that state was ever written.
+fn stamp(plan: &mut Plan, state: &State, persisted: bool) {
+    plan.lineage = persisted.then(|| state.lineage.clone());
+    plan.serial = if persisted { state.serial } else { 0 };
+}
+
+pub fn run(args: &PlanArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
+    let selected = match select(&args.target, printer)? {
+        Ok(selected) => selected,
+        Err(code) => return Ok(code),
+    };
+    let store = store(&selected)?;
+    let runtime = runtime()?;
+    let plan = runtime.block_on(async {
+        let (state, version) = load_state(
+            &store,
+            &selected.model.name,
+            &selected.model.region,
+            &Rng::new(),
+        )
+        .await
+        .context("cannot read the state")?;
+        if args.offline {
+            return offline_plan(&selected, &state, version.is_some(), false);
+        }
+        let aws = connect(&selected.model).await?;
+        if !aws.has_credentials().await {
+            return offline_plan(&selected, &state, version.is_some(), false);
+        }
+        let progress: Arc<Progress> = Arc::new(Progress::new(printer));
+        let engine = engine(&aws, &selected.model, progress);
+        let desired = sakk_plan::desired(&selected.model);
+        let mut plan = engine
+            .plan(&desired, &state, false)
+            .await
+            .context("cannot read what exists in AWS")?;
+        stamp(&mut plan, &state, version.is_some());
+        Ok::<Plan, anyhow::Error>(plan)
+    })?;
+    if let Some(path) = &args.out {
+        write_plan(path, &plan)?;
+    }
+    match args.output {
+        Output::Json => printer.data(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&plan).context("cannot serialize the plan")?
+        )),
+        Output::Human => printer.data(&human(&plan, style(printer))),
+    }
+    if let Some(path) = &args.out {
+        printer.message(&format!(
+            "Saved the plan to {}; `sakk apply {}` applies exactly this.\n",
+            path.display(),
+            path.display()
+        ));
+    }
+    if !plan.conflicts.is_empty() {
+        return Err(user_error(
+            format!(
+                "{} resource(s) in the way that sakk does not own",
+                plan.conflicts.len()
+            ),
+            "sakk never adopts or changes what does not carry its tags for this cluster: remove or rename them",
+        ));
+    }
+    if args.detailed_exitcode && plan.has_changes() {
+        return Ok(ExitCode::from(2));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_plan(path: &Path, plan: &Plan) -> anyhow::Result<()> {
+    let text = serde_json::to_string_pretty(plan).context("cannot serialize the plan")?;
+    std::fs::write(path, format!("{text}\n"))
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+fn read_plan(path: &Path) -> anyhow::Result<Plan> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    #[derive(serde::Deserialize)]
+    struct Header {
+        format_version: Option<u32>,
+    }
+    let header: Header = serde_json::from_slice(&bytes).map_err(|error| {
+        user_error(
+            format!("{} is not a sakk plan: {error}", path.display()),
+            "save plans with `sakk plan --out FILE`",
+        )
+    })?;
+    if header.format_version != Some(PLAN_FORMAT_VERSION) {
+        return Err(user_error(
+            format!(
+                "{} is a plan of format {:?}; this sakk reads format {PLAN_FORMAT_VERSION}",
+                path.display(),
+                header.format_version
+            ),
+            "make the plan again with this sakk: `sakk plan --out FILE`",
+        ));
+    }
+    serde_json::from_slice(&bytes).map_err(|error| {
+        user_error(
+            format!("{} is not a sakk plan: {error}", path.display()),
+            "save plans with `sakk plan --out FILE`",
+        )
+    })
+}
+
+fn confirm(yes: bool, question: &str) -> anyhow::Result<bool> {
+    if yes {
+        return Ok(true);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(user_error(
+            "not on a terminal, and `--yes` was not given",
+            "review the plan, then run again with `--yes`",
+        ));
+    }
+    dialoguer::Confirm::new()
+        .with_prompt(question)
+        .default(false)
+        .interact()
+        .map_err(|error| anyhow::anyhow!("cannot read the answer: {error}"))
+}
+
+pub fn apply(args: &ApplyArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
+    execute(&args.target, args.plan.as_deref(), args.yes, false, printer)
+}
+
+pub fn destroy(args: &DestroyArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
+    execute(&args.target, None, args.yes, true, printer)
+}
+
+fn execute(
+    target: &crate::args::Target,
+    saved: Option<&Path>,
+    yes: bool,
+    destroy: bool,
+    printer: &Printer,
+) -> anyhow::Result<ExitCode> {
+    let saved = saved.map(read_plan).transpose()?;
+    let selected = match select(target, printer)? {
+        Ok(selected) => selected,
+        Err(code) => return Ok(code),
+    };
+    if let Some(plan) = &saved {
+        if plan.cluster != selected.model.name {
+            return Err(user_error(
+                format!(
+                    "the saved plan is for cluster `{}`, not `{}`",
+                    plan.cluster, selected.model.name
+                ),
+                "apply it with `--cluster` naming its cluster",
+            ));
+        }
+        if plan.source == Source::State {
+            return Err(user_error(
+                "the saved plan was made from the state alone (no AWS credentials)",
+                "make it again with credentials: `sakk plan --out FILE`",
+            ));
+        }
+    }
+    let store: Arc<dyn StateStore> = Arc::new(store(&selected)?);
+    let runtime = runtime()?;
+    let operation = if destroy { "destroy" } else { "apply" };
+    runtime.block_on(async {
+        let aws = connect(&selected.model).await?;
+        if !aws.has_credentials().await {
+            return Err(user_error(
+                "no AWS credentials",
+                "set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run on a machine with a role",
+            ));
+        }
+        let lease = store
+            .lock(&lock_info(operation))
+            .await
+            .map_err(|error| user_error(error.to_string(), "wait for the other run to finish"))?;
+        let (state, version) = load_state(store.as_ref(), &selected.model.name, &selected.model.region, &Rng::new())
+            .await
+            .context("cannot read the state")?;
+        let progress = Arc::new(Progress::new(printer));
+        let engine = engine(&aws, &selected.model, progress.clone());
+        let desired = sakk_plan::desired(&selected.model);
+        let mut fresh = engine
+            .plan(&desired, &state, destroy)
+            .await
+            .context("cannot read what exists in AWS")?;
+        stamp(&mut fresh, &state, version.is_some());
+        let plan = match saved {
+            Some(saved) => {
+                check_fresh(&saved, &fresh)?;
+                saved
+            }
+            None => fresh,
+        };
+        printer.message(&human(&plan, style(printer)));
+        if !plan.conflicts.is_empty() {
+            return Err(user_error(
+                format!("{} resource(s) in the way that sakk does not own", plan.conflicts.len()),
+                "sakk never adopts or changes what does not carry its tags for this cluster: remove or rename them",
+            ));
+        }
+        if !plan.has_changes() && !destroy {
+            return Ok(ExitCode::SUCCESS);
+        }
+        let question = if destroy {
+            format!("Destroy every AWS resource of cluster `{}`?", selected.model.name)
+        } else {
+            format!("Apply these changes to cluster `{}`?", selected.model.name)
+        };
+        if !confirm(yes, &question)? {
+            printer.message("Nothing was changed.\n");
+            return Ok(ExitCode::from(1));
+        }
+        let started = Instant::now();
+        let recorder = Recorder::new(store.clone(), Some(lease), state, version);
+        let report = engine.apply(&plan, &recorder).await?;
+        let mut leftovers = Vec::new();
+        if destroy && report.succeeded() {
+            let snapshot = recorder.snapshot().await;
+            leftovers = engine
+                .scan(&desired, &snapshot, &plan)
+                .await
+                .context("cannot check that nothing is left")?;
+        }
+        recorder.release().await.context("cannot release the lock")?;
+        let counts = engine.counts();
+        summary(&plan, &report, started, counts, destroy, printer);
+        if !report.succeeded() {
+            let failed: Vec<String> = report
+                .walk
+                .failed
+                .iter()
+                .map(|(address, error)| format!("  {address}: {error}"))
+                .collect();
+            return Err(user_error(
+                format!(
+                    "{} step(s) failed, {} not started because of them:\n{}",
+                    report.walk.failed.len(),
+                    report.walk.skipped.len(),
+                    failed.join("\n")
+                ),
+                "what was done is recorded: fix the cause and run the same command again",
+            ));
+        }
+        if !leftovers.is_empty() {
+            return Err(user_error(
+                format!(
+                    "destroy finished, but these still carry the cluster's tags:\n  {}",
+                    leftovers.join("\n  ")
+                ),
+                "run `sakk destroy` again; if they stay, something outside sakk holds them",
+            ));
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// Refuses a saved plan when the state or AWS moved since it was made (G7).
+fn check_fresh(saved: &Plan, fresh: &Plan) -> anyhow::Result<()> {
+    if saved.lineage.is_none() && fresh.lineage.is_some() {
+        return Err(user_error(
+            "the state changed since the plan was saved (there was none then)",
+            "make a new plan: `sakk plan --out FILE`",
+        ));
+    }
+    if saved.lineage != fresh.lineage {
+        return Err(user_error(
+            "the saved plan was made against another state (its lineage differs)",
+            "make a new plan: `sakk plan --out FILE`",
+        ));
+    }
+    if saved.serial != fresh.serial {
+        return Err(user_error(
+            format!(
+                "the state changed since the plan was saved (serial {} then, {} now)",
+                saved.serial, fresh.serial
+            ),
+            "make a new plan: `sakk plan --out FILE`",
+        ));
+    }
+    if saved.fingerprint != fresh.fingerprint {
+        return Err(user_error(
+            "AWS changed since the plan was saved (what exists differs from what the plan saw)",
+            "make a new plan and review it: `sakk plan --out FILE`",
+        ));
+    }
+    Ok(())
+}
+
+fn summary(
+    plan: &Plan,
+    report: &Report,
+    started: Instant,
+    counts: sakk_apply::CallCounts,
+    destroy: bool,
+    printer: &Printer,
+) {
+    let count = |action: Action| {
+        report
+            .walk
+            .done
+            .iter()
+            .filter(|done| done.action == action)
+            .count()
+    };
+    let mut text = format!(
+        "\n{} in {}: {} created, {} adopted, {} updated, {} replaced, {} deleted",
+        if destroy { "Destroy" } else { "Apply" },
+        duration(started.elapsed()),
+        count(Action::Create),
+        count(Action::Adopt),
+        count(Action::Update),
+        count(Action::Replace),
+        count(Action::Delete),
+    );
+    if !report.walk.failed.is_empty() {
+        text.push_str(&format!(", {} failed", report.walk.failed.len()));
+    }
+    text.push_str(&format!(
+        "; {} AWS calls ({} writes), {} retries after throttling.\n",
+        counts.reads + counts.writes,
+        counts.writes,
+        counts.throttle_retries
+    ));
+    if !report.removed.is_empty() {
+        text.push_str(&format!(
+            "Removed first: {} object(s) Kubernetes controllers had made.\n",
+            report.removed.len()
+        ));
+    }
+    let outputs = &report.outputs;
+    if !destroy && report.succeeded() {
+        if let Some(endpoint) = &outputs.cluster_endpoint {
+            text.push_str(&format!("Cluster endpoint: {endpoint}\n"));
+        }
+        for (domain, servers) in &outputs.name_servers {
+            text.push_str(&format!(
+                "Name servers of {domain}: {}\n",
+                servers.join(" ")
+            ));
+        }
+    }
+    let _ = plan;
+    printer.success(text.trim_end());
+}
+
+/// The plan `sakk demo` shows: the demo cluster planned from its (empty) state, offline.
+pub fn demo_plan(selected: &Selected) -> anyhow::Result<Plan> {
+    let state = State::new(&selected.model.name, &selected.model.region, String::new());
+    offline_plan(selected, &state, false, false)
+}
+
+/// For `state` commands: the state, if any.
+pub fn read_state(selected: &Selected) -> anyhow::Result<Option<(State, Version)>> {
+    let store = store(selected)?;
+    let runtime = runtime()?;
+    runtime
+        .block_on(store.read())
+        .context("cannot read the state")
+}
