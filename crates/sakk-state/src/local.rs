@@ -179,7 +179,11 @@ impl StateStore for LocalStore {
             })
             .await
         {
-            Ok(_) => "nobody holds it".to_owned(),
+            Ok(_) => {
+                return Err(StateError::NotLocked {
+                    lock: self.lock_path().display().to_string(),
+                });
+            }
             Err(StateError::Locked {
                 holder, operation, ..
             }) => format!(
@@ -250,6 +254,21 @@ mod tests {
             other => panic!("expected Locked, got {other:?}"),
         }
         store.unlock(lease).await.expect("unlock");
-        store.lock(&info()).await.expect("lock again");
+        let lease = store.lock(&info()).await.expect("lock again");
+        // A local lock cannot be broken by ID: it dies with its process.
+        match store.force_unlock("any", true).await {
+            Err(StateError::Unsupported { why, .. }) => {
+                assert!(
+                    why.contains("OS file lock held by the running process me"),
+                    "{why}"
+                );
+            }
+            other => panic!("expected Unsupported, got {other:?}"),
+        }
+        drop(lease);
+        assert!(matches!(
+            store.force_unlock("any", false).await,
+            Err(StateError::NotLocked { .. })
+        ));
     }
 }

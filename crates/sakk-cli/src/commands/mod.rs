@@ -2,6 +2,7 @@
 
 mod demo;
 mod engine;
+mod init;
 mod new;
 mod plan;
 mod show;
@@ -19,6 +20,7 @@ pub fn dispatch(command: Command, printer: &Printer) -> anyhow::Result<ExitCode>
         Command::Validate(args) => validate::run(&args, printer),
         Command::Show(args) => show::run(&args, printer),
         Command::New(args) => new::run(&args, printer),
+        Command::Init(args) => init::run(&args, printer),
         Command::Plan(args) => plan::run(&args, printer),
         Command::Apply(args) => plan::apply(&args, printer),
         Command::Destroy(args) => plan::destroy(&args, printer),
