@@ -226,3 +226,94 @@ fn ctrl_c_releases_the_lock() {
         assert!(output.status.success(), "{}", text(&output));
     }
 }
+
+#[test]
+fn plan_reads_without_the_lock_and_lock_timeout_waits_for_it() {
+    let env = Env::start(Flavour::DynamoDb, 2);
+    let output = env.sakk(&["init"]);
+    assert!(output.status.success(), "{}", text(&output));
+    env.proxies[0].set_faults(ProxyFaults {
+        latency: Duration::from_millis(25),
+        ..ProxyFaults::default()
+    });
+    let first = env.spawn(0, &["apply", "--yes"]);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while env.proxies[0].counts().total_writes() < 5 {
+        assert!(Instant::now() < deadline, "the apply never got going");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let sakk = |args: &[&str]| env.command(1, args).output().expect("sakk runs");
+    let output = sakk(&["plan", "--lock"]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert!(
+        stderr(&output).contains("the state is locked"),
+        "{}",
+        text(&output)
+    );
+    // Without --lock, plan is not held up: it reads what it finds (here, a half-made
+    // cluster, which is why `--lock` exists).
+    let output = sakk(&["plan"]);
+    assert!(
+        !stderr(&output).contains("locked")
+            && String::from_utf8_lossy(&output.stdout).contains("Plan:"),
+        "plan reads without the lock:\n{}",
+        text(&output)
+    );
+    let output = sakk(&["apply", "--yes", "--lock-timeout", "2m"]);
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(
+        stderr(&output).contains("Waiting up to 2m 00s for the lock"),
+        "{}",
+        text(&output)
+    );
+    let first = finish(first, Duration::from_secs(60));
+    assert!(first.status.success(), "{}", text(&first));
+    let output = sakk(&["apply", "--lock-timeout", "soon"]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert!(
+        stderr(&output).contains("a duration such as `30s`"),
+        "{}",
+        text(&output)
+    );
+}
+
+#[test]
+fn credentials_never_reach_output_the_state_or_the_lock() {
+    let env = Env::start(Flavour::S3Object, 1);
+    let secret = "sakkTestSecretKey0123456789abcdefghijklmn";
+    let token = "sakkTestSessionToken9876543210zyxwvutsrq";
+    let key = "AKIASAKKTESTKEY00001";
+    let mut seen = String::new();
+    for args in [
+        &["init"][..],
+        &["apply", "--yes"],
+        &["state", "pull"],
+        &["state", "history"],
+    ] {
+        let output = env
+            .command(0, args)
+            .env("AWS_ACCESS_KEY_ID", key)
+            .env("AWS_SECRET_ACCESS_KEY", secret)
+            .env("AWS_SESSION_TOKEN", token)
+            .output()
+            .expect("sakk runs");
+        assert!(output.status.success(), "{args:?}: {}", text(&output));
+        seen.push_str(&text(&output));
+    }
+    for key_name in [
+        crate::harness::KEY.to_owned(),
+        format!("{}.lock", crate::harness::KEY),
+    ] {
+        let object = env
+            .runtime
+            .block_on(env.backend.objects.get(crate::harness::BUCKET, &key_name))
+            .expect("get")
+            .expect("stored");
+        seen.push_str(&String::from_utf8_lossy(&object.body));
+        seen.push_str(&format!("{:?}", object.metadata));
+    }
+    assert!(seen.contains("eks_cluster.main") && seen.contains("\"holder\""));
+    for value in [secret, token, key] {
+        assert!(!seen.contains(value), "{value} leaked");
+    }
+}
