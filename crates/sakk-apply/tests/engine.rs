@@ -268,6 +268,10 @@ async fn reference() -> (u64, std::collections::BTreeMap<String, Vec<String>>) {
 async fn crash_matrix_in_memory_every_write_of_apply() {
     let (writes, expected) = reference().await;
     assert!(writes > 50, "{writes} writes");
+    eprintln!(
+        "in-memory crash matrix of apply: {writes} writes, {} cases",
+        2 * writes
+    );
     for variant in ["die", "lose"] {
         for k in 1..=writes {
             let world = World::new(Timing::default());
@@ -300,6 +304,10 @@ async fn crash_matrix_in_memory_every_write_of_destroy() {
     assert!(report.expect("destroy").succeeded());
     let writes = world.fake.writes();
     let baseline = shape(&world.fake.inventory());
+    eprintln!(
+        "in-memory crash matrix of destroy: {writes} writes, {} cases",
+        2 * writes
+    );
     for variant in ["die", "lose"] {
         for k in 1..=writes {
             let world = World::new(Timing::default());
@@ -348,6 +356,11 @@ async fn thirty_percent_throttling_still_converges() {
         .filter(|event| matches!(event, Event::Retrying { reason, .. } if reason == "throttled"))
         .count();
     assert!(retries > 10, "{retries} retries");
+    let counts = world.fake.counts();
+    eprintln!(
+        "in-memory 30% throttling: {retries} retries after throttling for {} successful calls",
+        counts.total_reads() + counts.total_writes()
+    );
     assert_eq!(retries as u64, world.fake.counts().throttled);
     world.fake.set_faults(Faults::default());
     let plan = world.plan(false).await;

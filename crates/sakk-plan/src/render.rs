@@ -62,6 +62,13 @@ pub fn human(plan: &Plan, style: Style) -> String {
         .iter()
         .filter(|change| change.action != Action::NoOp)
         .collect();
+    if changed.is_empty() && plan.destroy {
+        out.push_str(&format!(
+            "Nothing to destroy: no AWS resource of cluster \"{}\" ({}) was found.\n",
+            plan.cluster, plan.region
+        ));
+        return out;
+    }
     if changed.is_empty() {
         out.push_str(&format!(
             "No changes: the AWS resources of cluster \"{}\" ({}) match the cluster file.\n",

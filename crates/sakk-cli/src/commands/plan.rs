@@ -319,6 +319,9 @@ async fn locked(
             None => fresh,
         };
         printer.message(&human(&plan, style(printer)));
+        if !destroy && let Some(warning) = admin_warning(&plan, &selected.model) {
+            printer.message(&format!("warning: {warning}\n"));
+        }
         if !plan.conflicts.is_empty() {
             return Err(user_error(
                 format!(
@@ -395,6 +398,38 @@ async fn locked(
         }
         Ok(ExitCode::SUCCESS)
     }
+}
+
+/// The cluster gives nobody implicit admin access (access entries only): warn the person
+/// applying if they are not among the admins, before they lock themselves out.
+fn admin_warning(plan: &Plan, model: &sakk_model::Model) -> Option<String> {
+    let caller = plan.account.get("caller_arn")?.as_str()?;
+    // arn:aws:sts::123:assumed-role/Role/session is the role arn:aws:iam::123:role/[path/]Role.
+    let (principal, name) = match caller.split_once(":assumed-role/") {
+        Some((prefix, rest)) => {
+            let role = rest.split('/').next().unwrap_or(rest);
+            (
+                format!("{}:role/{role}", prefix.replace(":sts:", ":iam:")),
+                role.to_owned(),
+            )
+        }
+        None => (
+            caller.to_owned(),
+            caller.rsplit('/').next().unwrap_or(caller).to_owned(),
+        ),
+    };
+    let listed = model.admins.iter().any(|admin| {
+        admin.arn == principal
+            || (principal.contains(":role/")
+                && admin.arn.contains(":role/")
+                && admin.arn.rsplit('/').next() == Some(name.as_str()))
+    });
+    (!listed).then(|| {
+        format!(
+            "{principal} (you) is not among the cluster's admins: EKS gives its creator no \
+             implicit access here, so add it to `admins` to reach the Kubernetes API"
+        )
+    })
 }
 
 /// Refuses a saved plan when the state or AWS moved since it was made (G7).
@@ -502,4 +537,43 @@ pub fn read_state(selected: &Selected) -> anyhow::Result<Option<(State, Version)
             .await
             .map_err(|error| state_error(error, "cannot read the state"))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan_with(caller: &str) -> Plan {
+        Plan {
+            format_version: PLAN_FORMAT_VERSION,
+            cluster: "c".into(),
+            region: "eu-west-1".into(),
+            destroy: false,
+            source: Source::Live,
+            lineage: None,
+            serial: 0,
+            fingerprint: String::new(),
+            account: [("caller_arn".to_owned(), serde_json::json!(caller))].into(),
+            changes: Vec::new(),
+            conflicts: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn callers_missing_from_the_admins_are_warned() {
+        let text = crate::EXAMPLE_CLUSTER;
+        let session = crate::load::load_inputs(&[sakk_config::Input {
+            name: "demo.hcl".into(),
+            bytes: text.as_bytes().to_vec(),
+            dir: ".".into(),
+        }]);
+        let model = &session.validated.models[0];
+        let admin = &model.admins[0].arn;
+        let role = admin.rsplit('/').next().unwrap_or_default();
+        let assumed = format!("arn:aws:sts::123456789012:assumed-role/{role}/alice-session");
+        assert_eq!(admin_warning(&plan_with(&assumed), model), None);
+        let stranger = "arn:aws:iam::123456789012:user/mallory";
+        let warning = admin_warning(&plan_with(stranger), model).expect("a warning");
+        assert!(warning.contains("mallory"), "{warning}");
+    }
 }

@@ -80,6 +80,11 @@ fn matrix(destroy: bool) {
     };
     drop(reference);
     assert!(writes > 30, "only {writes} writes");
+    eprintln!(
+        "moto crash matrix ({}): {writes} writes, {} cases",
+        if destroy { "destroy" } else { "apply" },
+        2 * writes
+    );
     let cases: Vec<(Fault, u64)> = [Fault::Kill, Fault::Lose]
         .into_iter()
         .flat_map(|fault| (1..=writes).map(move |k| (fault, k)))

@@ -6,6 +6,7 @@ mod apply;
 mod crash;
 mod destroy;
 mod harness;
+mod lock;
 mod saved_plan;
 mod secrets;
 mod throttle;
