@@ -198,6 +198,21 @@ pub fn state_error(error: StateError, context: &str) -> anyhow::Error {
                  Check with `sakk plan`, then run again",
         ),
         StateError::NewerFormat { .. } => user_error(error.to_string(), "upgrade sakk"),
+        StateError::Cloud { source, .. }
+            if matches!(
+                source.code.as_str(),
+                "NoSuchBucket" | "ResourceNotFoundException"
+            ) =>
+        {
+            let hint = "create the backend (the bucket, and the lock table when `dynamodb_table` \
+                        is set) with `sakk init`";
+            user_error(format!("{context}: {error}: {source}"), hint)
+        }
+        StateError::Cloud { source, .. } if source.kind == sakk_cloud::ErrorKind::AccessDenied => {
+            let hint = "these credentials may not use the state backend: check AWS_PROFILE (or \
+                        `profile` in the backend) and the bucket's and table's permissions";
+            user_error(format!("{context}: {error}: {source}"), hint)
+        }
         _ => anyhow::Error::new(error).context(context.to_owned()),
     }
 }

@@ -7,6 +7,14 @@ use sakk_cloud::s3::PublicAccessBlock;
 #[test]
 fn init_creates_the_backend_with_the_right_settings_and_is_idempotent() {
     let env = Env::start(Flavour::DynamoDb, 1);
+    // Before `init`, an apply stops at the missing backend and says what to run.
+    let output = env.sakk(&["apply", "--yes"]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("with `sakk init`"),
+        "{}",
+        text(&output)
+    );
     let output = env.sakk(&["init"]);
     assert!(output.status.success(), "{}", text(&output));
     let stderr = String::from_utf8_lossy(&output.stderr);
