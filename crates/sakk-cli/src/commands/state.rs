@@ -209,6 +209,9 @@ async fn replace(
         // refused.
         state.serial = state.serial.max(previous.serial + 1);
     }
+    // The counter in a file says nothing about the lock held now: the write carries this
+    // lease's.
+    state.fencing = lease.fencing;
     store
         .write(&state, version.as_ref(), Some(lease))
         .await

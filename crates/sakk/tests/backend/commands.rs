@@ -75,6 +75,8 @@ fn pull_push_history_and_restore() {
     );
     let mut other = original.clone();
     other["lineage"] = "another-life".into();
+    // A file's fencing counter means nothing to the lock held now.
+    other["fencing"] = 999.into();
     other["resources"] = serde_json::json!({});
     std::fs::write(env.dir.path().join("other.json"), other.to_string()).expect("write");
     let output = env.sakk(&["state", "push", "other.json"]);
