@@ -1,7 +1,9 @@
 //! The S3 state store and both lock flavours against moto on 127.0.0.1, through the real AWS
 //! SDK. One generic suite, run once with the S3 lock object and once with the DynamoDB lock
 //! item: both flavours must behave the same. Leases are measured with a clock the tests move
-//! by hand, so expiry needs no sleeping (moto only compares what the client sends).
+//! by hand, so expiry needs no sleeping (moto only compares what the client sends). Calls go
+//! through the test kit's proxy: moto checks a write's condition and then stores, so without
+//! the proxy two racing conditional writes could both pass, which S3 and DynamoDB never allow.
 
 use sakk_cloud::BackendServices;
 use sakk_cloud::objects::Encryption;
@@ -11,6 +13,7 @@ use sakk_state::{
     SystemClock, keep_alive,
 };
 use sakk_testkit::moto::Moto;
+use sakk_testkit::proxy::Proxy;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -24,9 +27,9 @@ enum Flavour {
     DynamoDb,
 }
 
-/// One moto, its services, and a fresh bucket (and lock table) per case.
+/// One moto behind the test kit's proxy (which makes conditional writes atomic, as S3 and
+/// DynamoDB are and moto is not), its services, and a fresh bucket (and lock table) per case.
 struct Harness {
-    _moto: Moto,
     services: BackendServices,
     flavour: Flavour,
     cases: AtomicUsize,
@@ -40,12 +43,10 @@ struct Case {
 }
 
 impl Harness {
-    async fn start(flavour: Flavour) -> Self {
-        let moto = Moto::start();
-        let aws = sakk_aws::Aws::emulator(REGION, &moto.endpoint()).await;
+    async fn start(flavour: Flavour, endpoint: &str) -> Self {
+        let aws = sakk_aws::Aws::emulator(REGION, endpoint).await;
         Self {
             services: aws.backend(),
-            _moto: moto,
             flavour,
             cases: AtomicUsize::new(0),
         }
@@ -143,8 +144,21 @@ fn clock() -> Arc<ManualClock> {
     Arc::new(ManualClock::new(1_795_000_000_000))
 }
 
-async fn suite(flavour: Flavour) {
-    let harness = Harness::start(flavour).await;
+/// Starts moto and the proxy (each with its own runtime, so outside the suite's), then runs
+/// the suite.
+fn suite(flavour: Flavour) {
+    let moto = Moto::start();
+    let proxy = Proxy::start(moto.port());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(4)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(cases(flavour, &proxy.endpoint()));
+}
+
+async fn cases(flavour: Flavour, endpoint: &str) {
+    let harness = Harness::start(flavour, endpoint).await;
     one_holder_and_the_refusal_names_it(&harness).await;
     racing_takers_exactly_one_wins(&harness).await;
     release_only_by_the_holder_and_the_counter_grows(&harness).await;
@@ -159,14 +173,14 @@ async fn suite(flavour: Flavour) {
     keep_alive_renews_in_the_background(&harness).await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn s3_lock_object() {
-    suite(Flavour::S3Object).await;
+#[test]
+fn s3_lock_object() {
+    suite(Flavour::S3Object);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn dynamodb_lock_item() {
-    suite(Flavour::DynamoDb).await;
+#[test]
+fn dynamodb_lock_item() {
+    suite(Flavour::DynamoDb);
 }
 
 async fn one_holder_and_the_refusal_names_it(harness: &Harness) {
