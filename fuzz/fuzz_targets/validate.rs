@@ -57,7 +57,7 @@ fuzz_target!(|data: &[u8]| {
     }
     assert_eq!(checked.models.len(), checked.clusters.len());
     for model in &checked.models {
-        let hcl = sakk_cli::to_hcl(model);
+        let hcl = sakk_model::show::to_hcl(model);
         // `sakk show` prints HCL that is HCL, whatever the strings hold.
         if let Err(error) = hcl_edit::parser::parse_body(&hcl) {
             panic!("`sakk show` printed invalid HCL ({error}):\n{hcl}");

@@ -8,10 +8,12 @@
 //!   before it repeats a create whose answer was lost, which a blind SDK retry cannot do.
 //! - Every SDK error becomes a [`CloudError`] with AWS's code, message and request ID.
 
+mod dynamodb;
 mod ec2;
 mod eks;
 mod iam;
 mod misc;
+mod objects;
 mod route53;
 mod s3;
 
@@ -21,7 +23,7 @@ use aws_config::timeout::TimeoutConfig;
 use aws_sdk_ec2::config::http::HttpResponse;
 use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_ec2::operation::RequestId;
-use sakk_cloud::{Cloud, CloudError, ErrorKind, classify};
+use sakk_cloud::{BackendServices, Cloud, CloudError, ErrorKind, classify};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -86,6 +88,47 @@ impl Aws {
         match self.config.credentials_provider() {
             Some(provider) => provider.provide_credentials().await.is_ok(),
             None => false,
+        }
+    }
+
+    /// The connection for the state backend: its own region, and its own AWS profile when the
+    /// backend names one (`profile` in backend.hcl), as Terraform's S3 backend does.
+    pub async fn connect_backend(region: &str, profile: Option<&str>) -> Self {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .retry_config(RetryConfig::disabled())
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_secs(10))
+                    .operation_attempt_timeout(Duration::from_secs(60))
+                    .build(),
+            )
+            .region(aws_config::Region::new(region.to_owned()));
+        if let Some(profile) = profile {
+            loader = loader.profile_name(profile);
+        }
+        Self {
+            config: loader.load().await,
+        }
+    }
+
+    /// The services the state backend and `sakk init` use.
+    pub fn backend(&self) -> BackendServices {
+        let config = &self.config;
+        let s3_config = aws_sdk_s3::config::Builder::from(config)
+            .force_path_style(config.endpoint_url().is_some())
+            .build();
+        let client = aws_sdk_s3::Client::from_conf(s3_config);
+        BackendServices {
+            region: self.region(),
+            sts: Arc::new(misc::StsClient(aws_sdk_sts::Client::new(config))),
+            s3: Arc::new(s3::S3Client {
+                client: client.clone(),
+                region: self.region(),
+            }),
+            objects: Arc::new(objects::ObjectsClient(client)),
+            dynamodb: Arc::new(dynamodb::DynamoDbClient(aws_sdk_dynamodb::Client::new(
+                config,
+            ))),
         }
     }
 

@@ -77,6 +77,12 @@ pub enum Command {
         after_help = "Examples:\n  sakk versions                 # the catalog, or the clusters of this directory\n  sakk versions prod.hcl\n  sakk versions --output json"
     )]
     Versions(VersionsArgs),
+    /// Prepare the state backend: check credentials, create the S3 bucket and the lock table
+    /// when missing, and move a local state to S3 when asked.
+    #[command(
+        after_help = "Examples:\n  sakk init                          # once per cluster, before its first apply; safe to repeat\n  sakk init --migrate-state          # also move .sakk/<cluster>/state.json into the S3 backend"
+    )]
+    Init(InitArgs),
     /// Show what `apply` would change in AWS (reads only; without credentials, from the state).
     #[command(
         after_help = "Examples:\n  sakk plan\n  sakk plan --out plan.json          # save it; `sakk apply plan.json` applies exactly this\n  sakk plan --output json | jq '.changes[] | select(.action != \"no-op\")'\n  sakk plan --detailed-exitcode      # exit 2 when there are changes (for CI)"
@@ -95,7 +101,7 @@ pub enum Command {
         after_help = "Examples:\n  sakk output > outputs.json\n  sakk render --outputs outputs.json --out ../platform-repo   # e.g. in CI without state access"
     )]
     Output(OutputArgs),
-    /// Inspect the state: what sakk created, with IDs.
+    /// Inspect and manage the state: what sakk created, its lock, its history.
     #[command(subcommand)]
     State(StateCommand),
     /// Run the whole offline flow on the built-in example cluster (no AWS account needed).
@@ -247,12 +253,47 @@ pub struct VersionsArgs {
     pub output: Output,
 }
 
+/// Waiting for the state's lock.
+#[derive(Debug, Args)]
+pub struct LockArgs {
+    /// How long to wait for the lock when another run holds it (`30s`, `5m`); by default the
+    /// command stops at once and says who holds it.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "0s")]
+    pub lock_timeout: std::time::Duration,
+}
+
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    humantime::parse_duration(text)
+        .map_err(|error| format!("{error} (write a duration such as `30s`, `5m` or `1h`)"))
+}
+
+/// `sakk init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Cluster files and cluster.
+    #[command(flatten)]
+    pub target: Target,
+    /// Move the local state (`.sakk/<cluster>/state.json`) into the S3 backend, under its lock;
+    /// refused when S3 already holds the state of another lineage.
+    #[arg(long)]
+    pub migrate_state: bool,
+    /// Waiting for the lock (with `--migrate-state`).
+    #[command(flatten)]
+    pub lock: LockArgs,
+}
+
 /// `sakk plan`.
 #[derive(Debug, Args)]
 pub struct PlanArgs {
     /// Cluster files and cluster.
     #[command(flatten)]
     pub target: Target,
+    /// Hold the state's lock while planning (by default `plan` only reads, without locking).
+    #[arg(long)]
+    pub lock: bool,
+    /// Waiting for the lock (with `--lock`).
+    #[command(flatten)]
+    pub lock_wait: LockArgs,
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = Output::Human)]
     pub output: Output,
@@ -278,6 +319,9 @@ pub struct ApplyArgs {
     /// Do not ask for confirmation.
     #[arg(long, short)]
     pub yes: bool,
+    /// Waiting for the lock.
+    #[command(flatten)]
+    pub lock: LockArgs,
 }
 
 /// `sakk destroy`.
@@ -289,6 +333,9 @@ pub struct DestroyArgs {
     /// Do not ask for confirmation.
     #[arg(long, short)]
     pub yes: bool,
+    /// Waiting for the lock.
+    #[command(flatten)]
+    pub lock: LockArgs,
 }
 
 /// `sakk output`.
@@ -306,6 +353,98 @@ pub enum StateCommand {
     List(StateListArgs),
     /// Show one resource (or, without an address, the whole state) as JSON.
     Show(StateShowArgs),
+    /// Release a lock left by a run that died, by the lock ID its error printed.
+    #[command(
+        after_help = "Examples:\n  sakk state unlock 6f1c0e9a4b2d47e3a5c8d9e0f1a2b3c4          # once its lease has expired\n  sakk state unlock 6f1c0e9a4b2d47e3a5c8d9e0f1a2b3c4 --force  # now: only if you know the holder is dead"
+    )]
+    Unlock(StateUnlockArgs),
+    /// Print the current state (JSON) on stdout.
+    #[command(after_help = "Examples:\n  sakk state pull > backup.json")]
+    Pull(StatePullArgs),
+    /// Replace the state with a state file, under the lock (refuses another lineage or an older
+    /// serial unless --force).
+    #[command(
+        after_help = "Examples:\n  sakk state push backup.json\n  sakk state push --force other.json"
+    )]
+    Push(StatePushArgs),
+    /// List the stored versions of the state (S3 backend): version ID, time, serial, writer.
+    #[command(
+        after_help = "Examples:\n  sakk state history\n  sakk state history --limit 100 --output json"
+    )]
+    History(StateHistoryArgs),
+    /// Write an earlier version back as the current state (a new serial), under the lock.
+    #[command(
+        after_help = "Examples:\n  sakk state history\n  sakk state restore 3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY"
+    )]
+    Restore(StateRestoreArgs),
+}
+
+/// `sakk state unlock`.
+#[derive(Debug, Args)]
+pub struct StateUnlockArgs {
+    /// The lock ID (printed by the command that found the lock held).
+    pub lock_id: String,
+    /// Release it even though its lease is still fresh (the holder may still be running: only
+    /// when you know it is not).
+    #[arg(long)]
+    pub force: bool,
+    /// Cluster files and cluster.
+    #[command(flatten)]
+    pub target: Target,
+}
+
+/// `sakk state pull`.
+#[derive(Debug, Args)]
+pub struct StatePullArgs {
+    /// Cluster files and cluster.
+    #[command(flatten)]
+    pub target: Target,
+}
+
+/// `sakk state push`.
+#[derive(Debug, Args)]
+pub struct StatePushArgs {
+    /// The state file to push.
+    pub file: PathBuf,
+    /// Push even if its lineage differs or its serial is older than the stored state's.
+    #[arg(long)]
+    pub force: bool,
+    /// Cluster files and cluster.
+    #[command(flatten)]
+    pub target: Target,
+    /// Waiting for the lock.
+    #[command(flatten)]
+    pub lock: LockArgs,
+}
+
+/// `sakk state history`.
+#[derive(Debug, Args)]
+pub struct StateHistoryArgs {
+    /// How many versions, newest first.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = Output::Human)]
+    pub output: Output,
+    /// Cluster files and cluster.
+    #[command(flatten)]
+    pub target: Target,
+}
+
+/// `sakk state restore`.
+#[derive(Debug, Args)]
+pub struct StateRestoreArgs {
+    /// The version ID (from `sakk state history`).
+    pub version: String,
+    /// Restore even if that version has another lineage than the current state.
+    #[arg(long)]
+    pub force: bool,
+    /// Cluster files and cluster.
+    #[command(flatten)]
+    pub target: Target,
+    /// Waiting for the lock.
+    #[command(flatten)]
+    pub lock: LockArgs,
 }
 
 /// `sakk state list`.

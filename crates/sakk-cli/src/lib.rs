@@ -8,12 +8,11 @@
 pub mod args;
 mod commands;
 mod example;
-mod hcl_out;
+
 mod load;
 mod output;
 
 pub use example::EXAMPLE_CLUSTER;
-pub use hcl_out::to_hcl;
 
 use args::Cli;
 use clap::Parser;

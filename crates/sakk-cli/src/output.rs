@@ -58,6 +58,15 @@ impl Printer {
         }
     }
 
+    /// A warning line on stderr.
+    pub fn warning(&self, text: &str) {
+        if self.color == Color::Always {
+            eprint(&format!("\x1b[1;33mwarning\x1b[0m: {text}\n"));
+        } else {
+            eprint(&format!("warning: {text}\n"));
+        }
+    }
+
     /// An error with its causes and hint.
     pub fn error(&self, error: &anyhow::Error) {
         let hint = error

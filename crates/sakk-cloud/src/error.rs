@@ -230,6 +230,9 @@ pub fn classify(code: &str, http_status: Option<u16>) -> ErrorKind {
                 | "Resource.AlreadyAssociated"
                 | "InvalidChangeBatch"
                 | "ConflictException"
+                | "PreconditionFailed"
+                | "ConditionalRequestConflict"
+                | "ConditionalCheckFailedException"
         )
     {
         return ErrorKind::Conflict;

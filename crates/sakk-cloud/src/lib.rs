@@ -5,6 +5,7 @@
 //! test kit implements them in memory. The executor only ever sees [`Cloud`].
 //! Why `async-trait` and `Arc<dyn Trait>`: docs/adr/0020-cloud-traits-async-trait-dyn.md.
 
+pub mod dynamodb;
 pub mod ec2;
 pub mod eks;
 pub mod elb;
@@ -12,6 +13,7 @@ mod error;
 pub mod iam;
 pub mod kms;
 pub mod logs;
+pub mod objects;
 pub mod route53;
 pub mod s3;
 pub mod sts;
@@ -50,6 +52,22 @@ pub struct Cloud {
     pub elb: Arc<dyn elb::Elb>,
     /// The Resource Groups Tagging API (the final scan).
     pub tagging: Arc<dyn tagging::Tagging>,
+}
+
+/// What the S3 state backend and `sakk init` use, in the backend's account and region (which
+/// may differ from the cluster's).
+#[derive(Clone)]
+pub struct BackendServices {
+    /// The backend's region.
+    pub region: String,
+    /// STS: who the credentials are.
+    pub sts: Arc<dyn sts::Sts>,
+    /// The bucket's settings.
+    pub s3: Arc<dyn s3::S3>,
+    /// The state and lock objects.
+    pub objects: Arc<dyn objects::Objects>,
+    /// The lock table.
+    pub dynamodb: Arc<dyn dynamodb::DynamoDb>,
 }
 
 /// Drops the tags AWS manages itself (`aws:*`): they can be neither set nor removed.

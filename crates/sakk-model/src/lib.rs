@@ -10,6 +10,7 @@ pub mod checks;
 pub mod model;
 pub mod naming;
 pub mod regions;
+pub mod show;
 mod validate;
 
 pub use check::{Checked, check};

@@ -9,14 +9,24 @@
 //!
 //! [`StateStore`] is what the executor writes through. [`LocalStore`] keeps the file in the
 //! working directory, written atomically (temporary file, fsync, rename, fsync of the
-//! directory) and locked with an OS file lock that dies with its holder. The S3 store with
-//! leases and fencing (issue 4) implements the same trait.
+//! directory) and locked with an OS file lock that dies with its holder. [`S3Store`] keeps it
+//! in S3, written with compare-and-swap on the object's ETag and guarded by a lock with a
+//! lease and a fencing counter ([`lock`]), in an S3 object or a DynamoDB item; [`keep_alive`]
+//! renews a lease in the background while a long run works.
 
+pub mod clock;
+mod keeper;
 mod local;
+pub mod lock;
 mod outputs;
+mod s3;
 
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use keeper::{KeepAlive, keep_alive};
 pub use local::LocalStore;
+pub use lock::{LockRecord, Locking};
 pub use outputs::FoundationOutputs;
+pub use s3::{S3Store, S3StoreSettings};
 
 use async_trait::async_trait;
 use sakk_plan::{Address, Live, PriorResource, PriorState, Spec};
@@ -24,6 +34,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
 
 /// The state format this sakk writes.
 pub const FORMAT_VERSION: u32 = 1;
@@ -37,6 +48,10 @@ pub struct State {
     pub lineage: String,
     /// Grows with every write.
     pub serial: u64,
+    /// The fencing counter of the lock under which it was last written (0: a local state,
+    /// whose OS lock needs none). A writer whose lock was taken over holds a smaller one.
+    #[serde(default)]
+    pub fencing: u64,
     /// The sakk version that wrote it.
     pub sakk_version: String,
     /// Cluster name.
@@ -123,16 +138,107 @@ pub enum StateError {
         path: String,
     },
     /// Another process holds the lock.
-    #[error("{path} is locked by {holder} ({operation}) since {since}")]
+    #[error(
+        "{lock} is held by {holder} for `{operation}` since {} (lock ID {id}{})",
+        clock::format_time(*since_ms),
+        expires_ms.map(|expires| format!("; lease until {}", clock::format_time(expires))).unwrap_or_default()
+    )]
     Locked {
         /// The lock.
-        path: String,
+        lock: String,
+        /// Its lock ID.
+        id: String,
         /// Who.
         holder: String,
         /// Doing what.
         operation: String,
-        /// Since when (seconds since the epoch).
-        since: u64,
+        /// Since when (milliseconds since the epoch).
+        since_ms: u64,
+        /// When its lease ends unless renewed (none: an OS lock that dies with its holder).
+        expires_ms: Option<u64>,
+    },
+    /// The lock this run held is no longer its own.
+    #[error("the lock {lock} is no longer held by this run: {detail}")]
+    LeaseLost {
+        /// The lock.
+        lock: String,
+        /// What happened to it.
+        detail: String,
+    },
+    /// The lease ran out before it could be renewed.
+    #[error("the lease on {lock} expired at {} before it could be renewed", clock::format_time(*expired_ms))]
+    LeaseExpired {
+        /// The lock.
+        lock: String,
+        /// When.
+        expired_ms: u64,
+    },
+    /// The stored state was written under a newer lock than the writer's.
+    #[error(
+        "{path} was written under a newer lock (fencing {stored}, this run holds {ours}): \
+         another run took the lock over, so this one may not write"
+    )]
+    Fenced {
+        /// Where.
+        path: String,
+        /// The fencing counter in the stored state.
+        stored: u64,
+        /// The writer's.
+        ours: u64,
+    },
+    /// `unlock` of a lock nobody holds.
+    #[error("{lock} is not locked")]
+    NotLocked {
+        /// The lock.
+        lock: String,
+    },
+    /// `unlock` with an ID that is not the current lock's.
+    #[error("{lock} is held under lock ID {current} (by {holder}), not {given}")]
+    WrongLockId {
+        /// The lock.
+        lock: String,
+        /// The ID given.
+        given: String,
+        /// The current lock's ID.
+        current: String,
+        /// Its holder.
+        holder: String,
+    },
+    /// `unlock` while the holder's lease is still fresh.
+    #[error(
+        "{lock} is held by {holder} for `{operation}` and its lease is fresh until {}: the holder may still be running",
+        clock::format_time(*expires_ms)
+    )]
+    LeaseFresh {
+        /// The lock.
+        lock: String,
+        /// Who.
+        holder: String,
+        /// Doing what.
+        operation: String,
+        /// When its lease ends.
+        expires_ms: u64,
+    },
+    /// The store cannot do this.
+    #[error("{store} does not support {what}: {why}")]
+    Unsupported {
+        /// The store.
+        store: String,
+        /// What was asked.
+        what: &'static str,
+        /// Why not.
+        why: String,
+    },
+    /// A call to AWS failed.
+    #[error("cannot {action} {path}")]
+    Cloud {
+        /// What was tried.
+        action: &'static str,
+        /// Where.
+        path: String,
+        /// The cause.
+        #[source]
+        source: Box<sakk_cloud::CloudError>,
     },
     /// Reading or writing failed.
     #[error("cannot {action} {path}")]
@@ -147,6 +253,17 @@ pub enum StateError {
     },
 }
 
+impl StateError {
+    /// A failed AWS call on `path`.
+    pub fn cloud(action: &'static str, path: String, source: sakk_cloud::CloudError) -> Self {
+        Self::Cloud {
+            action,
+            path,
+            source: Box::new(source),
+        }
+    }
+}
+
 impl State {
     /// A new, empty state.
     pub fn new(cluster: &str, region: &str, lineage: String) -> Self {
@@ -154,6 +271,7 @@ impl State {
             format_version: FORMAT_VERSION,
             lineage,
             serial: 0,
+            fencing: 0,
             sakk_version: env!("CARGO_PKG_VERSION").to_owned(),
             cluster: cluster.to_owned(),
             region: region.to_owned(),
@@ -290,8 +408,10 @@ pub struct LockInfo {
     pub since: u64,
 }
 
-/// A held lock. Dropping it releases a local lock; remote stores release it in
-/// [`StateStore::unlock`].
+/// A held lock. Clones share it: the background renewal ([`keep_alive`]) and the writer see
+/// the same expiry and learn together that it was lost. A local lock is released when the last
+/// clone is dropped; remote stores release it in [`StateStore::unlock`].
+#[derive(Clone)]
 pub struct Lease {
     /// Lock ID (for `sakk state unlock`).
     pub id: String,
@@ -300,10 +420,114 @@ pub struct Lease {
     /// Fencing counter: grows with every acquisition; a store rejects writes from an older
     /// lease.
     pub fencing: u64,
-    /// Seconds since the epoch after which others may take the lock over unless renewed.
-    pub expires: Option<u64>,
-    /// Store-specific handle (the open lock file).
-    pub handle: Option<Box<dyn std::any::Any + Send + Sync>>,
+    live: Arc<Mutex<LeaseLive>>,
+    handle: Option<Arc<dyn std::any::Any + Send + Sync>>,
+}
+
+/// What changes while a lease is held.
+#[derive(Debug, Clone, Default)]
+struct LeaseLive {
+    /// Milliseconds since the epoch after which others may take the lock over (none: no
+    /// lease, an OS lock).
+    expires_ms: Option<u64>,
+    /// How long each renewal extends it.
+    duration: Option<std::time::Duration>,
+    /// The stored lock record and its revision (remote stores).
+    taken: Option<lock::Taken>,
+    /// Why it was lost, once it was.
+    lost: Option<String>,
+}
+
+impl Lease {
+    /// A lease without expiry (an OS lock held through `handle`, dropped with the last clone).
+    pub fn local(
+        id: String,
+        info: LockInfo,
+        handle: Option<Box<dyn std::any::Any + Send + Sync>>,
+    ) -> Self {
+        Self {
+            id,
+            info,
+            fencing: 0,
+            live: Arc::default(),
+            handle: handle.map(Arc::from),
+        }
+    }
+
+    /// A lease on a remote lock record, renewed by extending it by `duration`.
+    pub fn remote(info: LockInfo, taken: lock::Taken, duration: std::time::Duration) -> Self {
+        Self {
+            id: taken.record.id.clone(),
+            info,
+            fencing: taken.record.fencing,
+            live: Arc::new(Mutex::new(LeaseLive {
+                expires_ms: Some(taken.record.expires_ms),
+                duration: Some(duration),
+                taken: Some(taken),
+                lost: None,
+            })),
+            handle: None,
+        }
+    }
+
+    fn live(&self) -> std::sync::MutexGuard<'_, LeaseLive> {
+        self.live
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// When the lease ends unless renewed (none: it does not expire).
+    pub fn expires_ms(&self) -> Option<u64> {
+        self.live().expires_ms
+    }
+
+    /// How long a renewal extends it (none: it does not expire).
+    pub fn duration(&self) -> Option<std::time::Duration> {
+        self.live().duration
+    }
+
+    /// Why it was lost, if it was.
+    pub fn lost(&self) -> Option<String> {
+        self.live().lost.clone()
+    }
+
+    /// Records that the lease is lost: every later write through it is refused.
+    pub fn mark_lost(&self, why: impl Into<String>) {
+        let mut live = self.live();
+        if live.lost.is_none() {
+            live.lost = Some(why.into());
+        }
+    }
+
+    /// The lock record and revision last stored (remote stores).
+    pub(crate) fn taken(&self) -> Option<lock::Taken> {
+        self.live().taken.clone()
+    }
+
+    /// Records a renewal.
+    pub(crate) fn renewed(&self, taken: lock::Taken) {
+        let mut live = self.live();
+        live.expires_ms = Some(taken.record.expires_ms);
+        live.taken = Some(taken);
+    }
+
+    /// Refuses a write through a lease that was lost or has expired at `now_ms`.
+    pub fn check(&self, lock: &str, now_ms: u64) -> Result<(), StateError> {
+        let live = self.live();
+        if let Some(why) = &live.lost {
+            return Err(StateError::LeaseLost {
+                lock: lock.to_owned(),
+                detail: why.clone(),
+            });
+        }
+        match live.expires_ms {
+            Some(expires_ms) if now_ms >= expires_ms => Err(StateError::LeaseExpired {
+                lock: lock.to_owned(),
+                expired_ms: expires_ms,
+            }),
+            _ => Ok(()),
+        }
+    }
 }
 
 impl std::fmt::Debug for Lease {
@@ -312,9 +536,32 @@ impl std::fmt::Debug for Lease {
             .field("id", &self.id)
             .field("info", &self.info)
             .field("fencing", &self.fencing)
-            .field("expires", &self.expires)
+            .field("expires_ms", &self.expires_ms())
+            .field("lost", &self.lost())
+            .field("os_lock", &self.handle.is_some())
             .finish()
     }
+}
+
+/// One stored version of the state (`sakk state history`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// The store's version ID (what `sakk state restore` takes).
+    pub version_id: String,
+    /// When it was written, milliseconds since the epoch.
+    pub written_ms: u64,
+    /// True for the current version.
+    pub current: bool,
+    /// True for a deletion (no content).
+    pub deleted: bool,
+    /// Its serial, when sakk wrote it.
+    pub serial: Option<u64>,
+    /// Who wrote it (the lock holder), when sakk wrote it.
+    pub writer: Option<String>,
+    /// During which operation.
+    pub operation: Option<String>,
+    /// Under which fencing counter.
+    pub fencing: Option<u64>,
 }
 
 /// Where a cluster's state lives.
@@ -325,19 +572,52 @@ pub trait StateStore: Send + Sync {
     /// The stored state and its version, if any.
     async fn read(&self) -> Result<Option<(State, Version)>, StateError>;
     /// Writes `state` if the stored version is still `expected` (none: nothing stored yet);
-    /// returns the new version.
+    /// returns the new version. With a lease, the write is refused once the lease is lost or
+    /// expired, and carries its fencing counter.
     async fn write(
         &self,
         state: &State,
         expected: Option<&Version>,
         lease: Option<&Lease>,
     ) -> Result<Version, StateError>;
-    /// Takes the lock.
+    /// Takes the lock (once: waiting is the caller's choice).
     async fn lock(&self, info: &LockInfo) -> Result<Lease, StateError>;
-    /// Extends a lease.
-    async fn renew(&self, lease: &mut Lease) -> Result<(), StateError>;
-    /// Releases the lock.
+    /// Extends a lease; a lease found taken over is marked lost and the error says by whom.
+    async fn renew(&self, lease: &Lease) -> Result<(), StateError>;
+    /// Releases the lock (only the holder can).
     async fn unlock(&self, lease: Lease) -> Result<(), StateError>;
+    /// The lock as it stands (held, expired or released), when the store keeps a record.
+    async fn lock_status(&self) -> Result<Option<LockRecord>, StateError> {
+        Ok(None)
+    }
+    /// Breaks the lock with ID `id` (`sakk state unlock`); refused while its lease is fresh
+    /// unless `force`. Returns the lock as it was.
+    async fn force_unlock(&self, id: &str, force: bool) -> Result<LockRecord, StateError> {
+        let _ = (id, force);
+        Err(StateError::Unsupported {
+            store: self.describe(),
+            what: "unlocking by lock ID",
+            why: "it keeps no lock record".to_owned(),
+        })
+    }
+    /// The stored versions, newest first, at most `limit`.
+    async fn history(&self, limit: usize) -> Result<Vec<HistoryEntry>, StateError> {
+        let _ = limit;
+        Err(StateError::Unsupported {
+            store: self.describe(),
+            what: "history",
+            why: "it keeps only the current state".to_owned(),
+        })
+    }
+    /// One stored version.
+    async fn read_version(&self, version_id: &str) -> Result<State, StateError> {
+        let _ = version_id;
+        Err(StateError::Unsupported {
+            store: self.describe(),
+            what: "reading earlier versions",
+            why: "it keeps only the current state".to_owned(),
+        })
+    }
 }
 
 #[cfg(test)]

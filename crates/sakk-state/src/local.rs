@@ -1,6 +1,6 @@
 //! The state in a local file, written atomically and locked with an OS file lock.
 
-use crate::{Lease, LockInfo, State, StateError, StateStore, Version};
+use crate::{Lease, LockInfo, LockRecord, State, StateError, StateStore, Version};
 use async_trait::async_trait;
 use sha2::{Digest, Sha256};
 use std::io::Write;
@@ -136,10 +136,12 @@ impl StateStore for LocalStore {
                     since: 0,
                 });
                 return Err(StateError::Locked {
-                    path: path.display().to_string(),
+                    lock: path.display().to_string(),
+                    id: format!("local:{}", path.display()),
                     holder: holder.holder,
                     operation: holder.operation,
-                    since: holder.since,
+                    since_ms: holder.since.saturating_mul(1000),
+                    expires_ms: None,
                 });
             }
             Err(std::fs::TryLockError::Error(error)) => {
@@ -152,22 +154,49 @@ impl StateStore for LocalStore {
         let _ = file.set_len(0);
         let _ = file.write_all(&text);
         let _ = file.flush();
-        Ok(Lease {
-            id: format!("local:{}", path.display()),
-            info: info.clone(),
-            fencing: 0,
-            expires: None,
-            handle: Some(Box::new(file)),
-        })
+        Ok(Lease::local(
+            format!("local:{}", path.display()),
+            info.clone(),
+            Some(Box::new(file)),
+        ))
     }
 
-    async fn renew(&self, _lease: &mut Lease) -> Result<(), StateError> {
+    async fn renew(&self, _lease: &Lease) -> Result<(), StateError> {
         Ok(())
     }
 
     async fn unlock(&self, lease: Lease) -> Result<(), StateError> {
         drop(lease);
         Ok(())
+    }
+
+    async fn force_unlock(&self, _id: &str, _force: bool) -> Result<LockRecord, StateError> {
+        let why = match self
+            .lock(&LockInfo {
+                holder: "sakk state unlock".into(),
+                operation: "unlock".into(),
+                since: 0,
+            })
+            .await
+        {
+            Ok(_) => {
+                return Err(StateError::NotLocked {
+                    lock: self.lock_path().display().to_string(),
+                });
+            }
+            Err(StateError::Locked {
+                holder, operation, ..
+            }) => format!(
+                "it is an OS file lock held by the running process {holder} (`{operation}`), \
+                 released the moment that process exits: stop it instead"
+            ),
+            Err(error) => return Err(error),
+        };
+        Err(StateError::Unsupported {
+            store: self.lock_path().display().to_string(),
+            what: "unlocking",
+            why,
+        })
     }
 }
 
@@ -225,6 +254,21 @@ mod tests {
             other => panic!("expected Locked, got {other:?}"),
         }
         store.unlock(lease).await.expect("unlock");
-        store.lock(&info()).await.expect("lock again");
+        let lease = store.lock(&info()).await.expect("lock again");
+        // A local lock cannot be broken by ID: it dies with its process.
+        match store.force_unlock("any", true).await {
+            Err(StateError::Unsupported { why, .. }) => {
+                assert!(
+                    why.contains("OS file lock held by the running process me"),
+                    "{why}"
+                );
+            }
+            other => panic!("expected Unsupported, got {other:?}"),
+        }
+        drop(lease);
+        assert!(matches!(
+            store.force_unlock("any", false).await,
+            Err(StateError::NotLocked { .. })
+        ));
     }
 }

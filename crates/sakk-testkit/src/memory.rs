@@ -51,16 +51,10 @@ impl StateStore for MemoryStore {
     }
 
     async fn lock(&self, info: &LockInfo) -> Result<Lease, StateError> {
-        Ok(Lease {
-            id: "memory".into(),
-            info: info.clone(),
-            fencing: 0,
-            expires: None,
-            handle: None,
-        })
+        Ok(Lease::local("memory".into(), info.clone(), None))
     }
 
-    async fn renew(&self, _lease: &mut Lease) -> Result<(), StateError> {
+    async fn renew(&self, _lease: &Lease) -> Result<(), StateError> {
         Ok(())
     }
 

@@ -5,7 +5,8 @@
 //! and writes, and can, per call: answer with the service's own throttling error, answer with a
 //! 5xx, add latency, stop at the k-th write and never answer (the test then kills the process),
 //! or let the k-th write reach moto and drop the answer. It also serves, from memory, the EKS
-//! APIs moto does not implement: add-ons and access entries (with their access policies).
+//! APIs moto does not implement: add-ons and access entries (with their access policies). It
+//! makes S3 and DynamoDB conditional writes atomic, as the services are and moto is not.
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -502,6 +503,15 @@ async fn handle(
         .and_then(|scope| scope.split('/').nth(2))
         .unwrap_or("us-east-1")
         .to_owned();
+    // S3 and DynamoDB apply a conditional write atomically; moto checks the condition and
+    // then stores, so two concurrent writes can both pass the check. Holding one lock per moto
+    // across every conditional write, whichever proxy it comes through, gives the tests the
+    // atomicity the real services have.
+    let _atomic = if is_conditional_write(&call, &parts.headers, &body) {
+        Some(conditional_writes(shared.upstream).lock_owned().await)
+    } else {
+        None
+    };
     let response = if call.service == "eks"
         && (path.contains("/addons") || path.contains("/access-entries"))
     {
@@ -524,6 +534,32 @@ async fn handle(
         return Err(std::io::Error::other("answer lost by the proxy"));
     }
     Ok(response)
+}
+
+/// A write that S3 or DynamoDB applies only if a condition holds.
+fn is_conditional_write(call: &Call, headers: &hyper::HeaderMap, body: &Bytes) -> bool {
+    if !call.write {
+        return false;
+    }
+    match call.service.as_str() {
+        "s3" => headers.contains_key("if-match") || headers.contains_key("if-none-match"),
+        "dynamodb" => {
+            let body = String::from_utf8_lossy(body);
+            body.contains("\"ConditionExpression\"")
+        }
+        _ => false,
+    }
+}
+
+/// The lock serialising conditional writes to the moto on `upstream`, shared by every proxy
+/// in front of it.
+fn conditional_writes(upstream: u16) -> Arc<tokio::sync::Mutex<()>> {
+    static LOCKS: std::sync::OnceLock<Mutex<BTreeMap<u16, Arc<tokio::sync::Mutex<()>>>>> =
+        std::sync::OnceLock::new();
+    lock(LOCKS.get_or_init(Default::default))
+        .entry(upstream)
+        .or_default()
+        .clone()
 }
 
 /// Counts a call as in flight until it is answered (or dropped).

@@ -34,7 +34,7 @@ pub fn run(args: &DemoArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
     }
     for model in &session.models {
         printer.message("\nThe resolved model (every default and derived name):\n\n");
-        printer.data(&crate::to_hcl(model));
+        printer.data(&sakk_model::show::to_hcl(model));
         printer.message(
             "\nThe AWS plan (from the empty local state: no AWS account is needed for this):\n\n",
         );

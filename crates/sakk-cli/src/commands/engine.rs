@@ -11,7 +11,10 @@ use sakk_apply::{Engine, Event, Events, Parts, Rng, Settings, SystemClock};
 use sakk_core::render::Color;
 use sakk_model::Model;
 use sakk_model::model::Backend;
-use sakk_state::{LocalStore, LockInfo};
+use sakk_state::{
+    KeepAlive, Lease, LocalStore, LockInfo, S3Store, S3StoreSettings, StateError, StateStore,
+    keep_alive,
+};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -96,20 +99,199 @@ fn cluster_dir(session: &Session, model: &Model) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
-/// The state store of the cluster.
-pub fn store(selected: &Selected) -> anyhow::Result<LocalStore> {
-    match &selected.model.backend {
-        Backend::Local { path } => Ok(LocalStore::new(selected.dir.join(path))),
-        Backend::S3 { bucket, key, .. } => Err(user_error(
-            format!(
-                "the state of `{}` is configured in S3 (s3://{bucket}/{key}), and this sakk keeps \
-                 state only in a local file",
-                selected.model.name
-            ),
-            "remove the `backend` block (or backend.hcl) to keep the state in \
-             .sakk/<cluster>/state.json next to the cluster file",
-        )),
+/// The lease length of remote locks: [`sakk_state::lock::DEFAULT_LEASE`], or (for tests only)
+/// `SAKK_TEST_LOCK_LEASE_SECONDS`, so a killed holder's lease runs out in seconds.
+fn lease_length() -> Duration {
+    std::env::var("SAKK_TEST_LOCK_LEASE_SECONDS")
+        .ok()
+        .and_then(|text| text.parse::<f64>().ok())
+        .filter(|seconds| seconds.is_finite() && *seconds > 0.0)
+        .map(Duration::from_secs_f64)
+        .unwrap_or(sakk_state::lock::DEFAULT_LEASE)
+}
+
+/// The services of the S3 backend (its own region and profile).
+pub async fn backend_services(backend: &Backend) -> Option<sakk_cloud::BackendServices> {
+    match backend {
+        Backend::Local { .. } => None,
+        Backend::S3 {
+            region, profile, ..
+        } => Some(
+            sakk_aws::Aws::connect_backend(region, profile.as_deref())
+                .await
+                .backend(),
+        ),
     }
+}
+
+/// The local state file of the cluster (also where `sakk init --migrate-state` looks when the
+/// backend is S3).
+pub fn local_path(selected: &Selected) -> PathBuf {
+    match &selected.model.backend {
+        Backend::Local { path } => selected.dir.join(path),
+        Backend::S3 { .. } => selected
+            .dir
+            .join(format!(".sakk/{}/state.json", selected.model.name)),
+    }
+}
+
+/// The state store of the cluster: the local file, or the S3 object with its lock (an S3
+/// lock object, or the DynamoDB item when `dynamodb_table` is set).
+pub async fn store(selected: &Selected) -> anyhow::Result<Arc<dyn StateStore>> {
+    match &selected.model.backend {
+        Backend::Local { .. } => Ok(Arc::new(LocalStore::new(local_path(selected)))),
+        Backend::S3 {
+            bucket,
+            key,
+            dynamodb_table,
+            kms_key_id,
+            ..
+        } => {
+            let services = backend_services(&selected.model.backend)
+                .await
+                .context("cannot configure the AWS SDK for the state backend")?;
+            let settings = S3StoreSettings {
+                bucket: bucket.clone(),
+                key: key.clone(),
+                kms_key_id: kms_key_id.clone(),
+                lease: lease_length(),
+            };
+            let clock = Arc::new(sakk_state::SystemClock);
+            Ok(match dynamodb_table {
+                Some(table) => Arc::new(S3Store::with_dynamodb_lock(
+                    services.objects,
+                    services.dynamodb,
+                    table,
+                    &settings,
+                    clock,
+                )),
+                None => Arc::new(S3Store::with_s3_lock(services.objects, &settings, clock)),
+            })
+        }
+    }
+}
+
+/// A state error as the user sees it: a held lock names its holder and how to release it;
+/// the rest keeps its causes.
+pub fn state_error(error: StateError, context: &str) -> anyhow::Error {
+    match &error {
+        StateError::Locked { id, expires_ms, .. } => {
+            let hint = match expires_ms {
+                Some(expires_ms) => format!(
+                    "wait for that run to finish (`--lock-timeout 10m` waits for it). If it died, \
+                     its lease runs out at {} and the next run takes over; to release it now, \
+                     run `sakk state unlock {id}` (with `--force` while the lease is fresh, only \
+                     if you know the holder is dead)",
+                    sakk_state::clock::format_time(*expires_ms)
+                ),
+                None => "wait for that process to finish: a local lock is an OS file lock, \
+                         released the moment its process exits"
+                    .to_owned(),
+            };
+            user_error(format!("the state is locked: {error}"), hint)
+        }
+        StateError::LeaseLost { .. }
+        | StateError::LeaseExpired { .. }
+        | StateError::Fenced { .. } => user_error(
+            format!("{context}: {error}"),
+            "another run holds the lock now; nothing more was written by this one. \
+                 Check with `sakk plan`, then run again",
+        ),
+        StateError::NewerFormat { .. } => user_error(error.to_string(), "upgrade sakk"),
+        StateError::Cloud { source, .. }
+            if matches!(
+                source.code.as_str(),
+                "NoSuchBucket" | "ResourceNotFoundException"
+            ) =>
+        {
+            let hint = "create the backend (the bucket, and the lock table when `dynamodb_table` \
+                        is set) with `sakk init`";
+            user_error(format!("{context}: {error}: {source}"), hint)
+        }
+        StateError::Cloud { source, .. } if source.kind == sakk_cloud::ErrorKind::AccessDenied => {
+            let hint = "these credentials may not use the state backend: check AWS_PROFILE (or \
+                        `profile` in the backend) and the bucket's and table's permissions";
+            user_error(format!("{context}: {error}: {source}"), hint)
+        }
+        _ => anyhow::Error::new(error).context(context.to_owned()),
+    }
+}
+
+/// The lock, held while a command writes: renewed in the background, released at the end.
+pub struct Held {
+    store: Arc<dyn StateStore>,
+    /// The lease (clones share it).
+    pub lease: Lease,
+    keeper: Option<KeepAlive>,
+}
+
+impl Held {
+    /// Takes the lock for `operation`, waiting up to `timeout` while someone else holds it.
+    pub async fn take(
+        store: &Arc<dyn StateStore>,
+        operation: &str,
+        timeout: Duration,
+        printer: &Printer,
+    ) -> anyhow::Result<Held> {
+        let started = Instant::now();
+        let mut told = false;
+        loop {
+            match store.lock(&lock_info(operation)).await {
+                Ok(lease) => {
+                    let keeper = keep_alive(store.clone(), &lease);
+                    return Ok(Held {
+                        store: store.clone(),
+                        lease,
+                        keeper,
+                    });
+                }
+                Err(error @ StateError::Locked { .. }) => {
+                    let waited = started.elapsed();
+                    if waited >= timeout {
+                        return Err(state_error(error, "cannot take the lock"));
+                    }
+                    if !told {
+                        printer.message(&format!(
+                            "Waiting up to {} for the lock: {error}\n",
+                            duration(timeout)
+                        ));
+                        told = true;
+                    }
+                    tokio::time::sleep((timeout - waited).min(Duration::from_secs(2))).await;
+                }
+                Err(error) => return Err(state_error(error, "cannot take the lock on the state")),
+            }
+        }
+    }
+
+    /// Stops renewing and releases the lock; a lock that is no longer ours is left alone and
+    /// said so.
+    pub async fn release(mut self, printer: &Printer) {
+        if let Some(keeper) = self.keeper.take() {
+            keeper.stop();
+        }
+        if let Err(error) = self.store.unlock(self.lease).await {
+            printer.warning(&format!("could not release the lock: {error}"));
+        }
+    }
+}
+
+/// Runs `work` under the lock, releasing it whatever happens: success, error or Ctrl-C.
+pub async fn under_lock<T>(
+    held: Held,
+    printer: &Printer,
+    work: impl std::future::Future<Output = anyhow::Result<T>>,
+) -> anyhow::Result<T> {
+    let result = tokio::select! {
+        result = work => result,
+        _ = tokio::signal::ctrl_c() => Err(user_error(
+            "interrupted",
+            "what was done is recorded in the state and the lock was released: run the same \
+             command again to continue",
+        )),
+    };
+    held.release(printer).await;
+    result
 }
 
 /// A runtime for the AWS calls.

@@ -2,6 +2,7 @@
 
 mod demo;
 mod engine;
+mod init;
 mod new;
 mod output;
 mod plan;
@@ -26,6 +27,7 @@ pub fn dispatch(command: Command, printer: &Printer) -> anyhow::Result<ExitCode>
         Command::Render(args) => render::run(&args, printer),
         Command::Publish(args) => publish::run(&args, printer),
         Command::Versions(args) => versions::run(&args, printer),
+        Command::Init(args) => init::run(&args, printer),
         Command::Plan(args) => plan::run(&args, printer),
         Command::Apply(args) => plan::apply(&args, printer),
         Command::Destroy(args) => plan::destroy(&args, printer),

@@ -12,7 +12,7 @@ pub fn run(args: &OutputArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     let Some((outputs, placeholders)) =
-        super::render::outputs_from_state(&selected.model, &selected.dir)
+        super::render::outputs_from_state(&selected.model, &selected.dir, printer)
     else {
         return Err(user_error(
             format!(

@@ -1,7 +1,8 @@
 //! `sakk plan`, `sakk apply` and `sakk destroy`.
 
 use super::engine::{
-    Progress, Selected, connect, duration, engine, lock_info, runtime, select, store,
+    Held, Progress, Selected, connect, duration, engine, local_path, runtime, select, state_error,
+    store, under_lock,
 };
 use crate::args::{ApplyArgs, DestroyArgs, Output, PlanArgs};
 use crate::output::Printer;
@@ -9,10 +10,11 @@ use crate::user_error;
 use anyhow::Context;
 use sakk_apply::{Recorder, Report, Rng, load_state};
 use sakk_core::render::Color;
+use sakk_model::model::Backend;
 use sakk_plan::plan::{Input, PLAN_FORMAT_VERSION};
 use sakk_plan::render::{Style, human};
 use sakk_plan::{Action, Plan, Source};
-use sakk_state::{State, StateStore, Version};
+use sakk_state::{Lease, State, StateError, StateStore, Version};
 use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
@@ -58,33 +60,43 @@ pub fn run(args: &PlanArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
         Ok(selected) => selected,
         Err(code) => return Ok(code),
     };
-    let store = store(&selected)?;
     let runtime = runtime()?;
     let plan = runtime.block_on(async {
-        let (state, version) = load_state(
-            &store,
-            &selected.model.name,
-            &selected.model.region,
-            &Rng::new(),
-        )
-        .await
-        .context("cannot read the state")?;
-        if args.offline {
-            return offline_plan(&selected, &state, version.is_some(), false);
-        }
-        let aws = connect(&selected.model).await?;
-        if !aws.has_credentials().await {
-            return offline_plan(&selected, &state, version.is_some(), false);
-        }
-        let progress: Arc<Progress> = Arc::new(Progress::new(printer));
-        let engine = engine(&aws, &selected.model, progress);
-        let desired = sakk_plan::desired(&selected.model);
-        let mut plan = engine
-            .plan(&desired, &state, false)
+        let store = store(&selected).await?;
+        let planning = async {
+            let (state, version) = load_state(
+                store.as_ref(),
+                &selected.model.name,
+                &selected.model.region,
+                &Rng::new(),
+            )
             .await
-            .context("cannot read what exists in AWS")?;
-        stamp(&mut plan, &state, version.is_some());
-        Ok::<Plan, anyhow::Error>(plan)
+            .map_err(|error| state_error(error, "cannot read the state"))?;
+            if args.offline {
+                return offline_plan(&selected, &state, version.is_some(), false);
+            }
+            let aws = connect(&selected.model).await?;
+            if !aws.has_credentials().await {
+                return offline_plan(&selected, &state, version.is_some(), false);
+            }
+            let progress: Arc<Progress> = Arc::new(Progress::new(printer));
+            let engine = engine(&aws, &selected.model, progress);
+            let desired = sakk_plan::desired(&selected.model);
+            let mut plan = engine
+                .plan(&desired, &state, false)
+                .await
+                .context("cannot read what exists in AWS")?;
+            stamp(&mut plan, &state, version.is_some());
+            Ok::<Plan, anyhow::Error>(plan)
+        };
+        // `plan` only reads, so by default it takes no lock: it may see a state another run is
+        // changing. `--lock` makes it wait its turn like a writer.
+        if args.lock {
+            let held = Held::take(&store, "plan", args.lock_wait.lock_timeout, printer).await?;
+            under_lock(held, printer, planning).await
+        } else {
+            planning.await
+        }
     })?;
     if let Some(path) = &args.out {
         write_plan(path, &plan)?;
@@ -172,11 +184,47 @@ fn confirm(yes: bool, question: &str) -> anyhow::Result<bool> {
 }
 
 pub fn apply(args: &ApplyArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
-    execute(&args.target, args.plan.as_deref(), args.yes, false, printer)
+    execute(
+        &args.target,
+        args.plan.as_deref(),
+        args.yes,
+        false,
+        args.lock.lock_timeout,
+        printer,
+    )
 }
 
 pub fn destroy(args: &DestroyArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
-    execute(&args.target, None, args.yes, true, printer)
+    execute(
+        &args.target,
+        None,
+        args.yes,
+        true,
+        args.lock.lock_timeout,
+        printer,
+    )
+}
+
+/// Refuses to start a remote state while a local one exists: it would begin a second lineage
+/// beside the resources the local one records.
+fn check_no_stray_local_state(selected: &Selected, remote: Option<&Version>) -> anyhow::Result<()> {
+    if !matches!(selected.model.backend, Backend::S3 { .. }) || remote.is_some() {
+        return Ok(());
+    }
+    let local = local_path(selected);
+    if local.exists() {
+        return Err(user_error(
+            format!(
+                "the state of `{}` is configured in S3, which holds none yet, but a local state \
+                 exists at {}",
+                selected.model.name,
+                local.display()
+            ),
+            "move it to S3 first: `sakk init --migrate-state` (or remove the local file if it \
+             belongs to nothing)",
+        ));
+    }
+    Ok(())
 }
 
 fn execute(
@@ -184,6 +232,7 @@ fn execute(
     saved: Option<&Path>,
     yes: bool,
     destroy: bool,
+    lock_timeout: std::time::Duration,
     printer: &Printer,
 ) -> anyhow::Result<ExitCode> {
     let saved = saved.map(read_plan).transpose()?;
@@ -208,7 +257,6 @@ fn execute(
             ));
         }
     }
-    let store: Arc<dyn StateStore> = Arc::new(store(&selected)?);
     let runtime = runtime()?;
     let operation = if destroy { "destroy" } else { "apply" };
     runtime.block_on(async {
@@ -219,15 +267,44 @@ fn execute(
                 "set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run on a machine with a role",
             ));
         }
-        let lease = store
-            .lock(&lock_info(operation))
-            .await
-            .map_err(|error| user_error(error.to_string(), "wait for the other run to finish"))?;
-        let (state, version) = load_state(store.as_ref(), &selected.model.name, &selected.model.region, &Rng::new())
-            .await
-            .context("cannot read the state")?;
+        let store = store(&selected).await?;
+        // The lock comes before the state is read and anything is planned: a run that cannot
+        // have it stops here, having changed nothing.
+        let held = Held::take(&store, operation, lock_timeout, printer).await?;
+        let lease = held.lease.clone();
+        under_lock(
+            held,
+            printer,
+            locked(&selected, &aws, store, lease, saved, yes, destroy, printer),
+        )
+        .await
+    })
+}
+
+/// `apply` or `destroy` once the lock is held.
+#[allow(clippy::too_many_arguments)]
+async fn locked(
+    selected: &Selected,
+    aws: &sakk_aws::Aws,
+    store: Arc<dyn StateStore>,
+    lease: Lease,
+    saved: Option<Plan>,
+    yes: bool,
+    destroy: bool,
+    printer: &Printer,
+) -> anyhow::Result<ExitCode> {
+    {
+        let (state, version) = load_state(
+            store.as_ref(),
+            &selected.model.name,
+            &selected.model.region,
+            &Rng::new(),
+        )
+        .await
+        .map_err(|error| state_error(error, "cannot read the state"))?;
+        check_no_stray_local_state(selected, version.as_ref())?;
         let progress = Arc::new(Progress::new(printer));
-        let engine = engine(&aws, &selected.model, progress.clone());
+        let engine = engine(aws, &selected.model, progress.clone());
         let desired = sakk_plan::desired(&selected.model);
         let mut fresh = engine
             .plan(&desired, &state, destroy)
@@ -247,7 +324,10 @@ fn execute(
         }
         if !plan.conflicts.is_empty() {
             return Err(user_error(
-                format!("{} resource(s) in the way that sakk does not own", plan.conflicts.len()),
+                format!(
+                    "{} resource(s) in the way that sakk does not own",
+                    plan.conflicts.len()
+                ),
                 "sakk never adopts or changes what does not carry its tags for this cluster: remove or rename them",
             ));
         }
@@ -255,7 +335,10 @@ fn execute(
             return Ok(ExitCode::SUCCESS);
         }
         let question = if destroy {
-            format!("Destroy every AWS resource of cluster `{}`?", selected.model.name)
+            format!(
+                "Destroy every AWS resource of cluster `{}`?",
+                selected.model.name
+            )
         } else {
             format!("Apply these changes to cluster `{}`?", selected.model.name)
         };
@@ -264,7 +347,7 @@ fn execute(
             return Ok(ExitCode::from(1));
         }
         let started = Instant::now();
-        let recorder = Recorder::new(store.clone(), Some(lease), state, version);
+        let recorder = Recorder::new(store.clone(), Some(lease.clone()), state, version);
         let report = engine.apply(&plan, &recorder).await?;
         let mut leftovers = Vec::new();
         if destroy && report.succeeded() {
@@ -274,7 +357,8 @@ fn execute(
                 .await
                 .context("cannot check that nothing is left")?;
         }
-        recorder.release().await.context("cannot release the lock")?;
+        // The lock is released by the caller, whatever happens here.
+        drop(recorder);
         let counts = engine.counts();
         summary(&plan, &report, started, counts, destroy, printer);
         if !report.succeeded() {
@@ -303,8 +387,17 @@ fn execute(
                 "run `sakk destroy` again; if they stay, something outside sakk holds them",
             ));
         }
+        if let Some(why) = lease.lost() {
+            return Err(state_error(
+                StateError::LeaseLost {
+                    lock: store.describe(),
+                    detail: why,
+                },
+                "the lock was lost during the run",
+            ));
+        }
         Ok(ExitCode::SUCCESS)
-    })
+    }
 }
 
 /// The cluster gives nobody implicit admin access (access entries only): warn the person
@@ -436,11 +529,14 @@ pub fn demo_plan(selected: &Selected) -> anyhow::Result<Plan> {
 
 /// For `state` commands: the state, if any.
 pub fn read_state(selected: &Selected) -> anyhow::Result<Option<(State, Version)>> {
-    let store = store(selected)?;
     let runtime = runtime()?;
-    runtime
-        .block_on(store.read())
-        .context("cannot read the state")
+    runtime.block_on(async {
+        let store = store(selected).await?;
+        store
+            .read()
+            .await
+            .map_err(|error| state_error(error, "cannot read the state"))
+    })
 }
 
 #[cfg(test)]

@@ -105,7 +105,7 @@ pub fn render_clusters(
         }
         let (outputs, placeholders) = match &given {
             Some(given) => (given.clone(), Vec::new()),
-            None => match outputs_from_state(&model, &dir) {
+            None => match outputs_from_state(&model, &dir, printer) {
                 Some(known) => known,
                 None => (sakk_gitops::placeholder_outputs(&model), vec!["all"]),
             },
@@ -302,17 +302,35 @@ pub fn note_placeholders(cluster: &Rendered, printer: &Printer) {
 /// The outputs of the cluster's last apply, read from its state: what the engine recorded,
 /// exact role ARNs in the account it ran in, and placeholders (named in the returned list) for
 /// what it does not create. `None` without a state that holds an account.
-pub fn outputs_from_state(model: &Model, dir: &Path) -> Option<(Outputs, Vec<&'static str>)> {
+pub fn outputs_from_state(
+    model: &Model,
+    dir: &Path,
+    printer: &Printer,
+) -> Option<(Outputs, Vec<&'static str>)> {
     let selected = super::engine::Selected {
         model: model.clone(),
         dir: dir.to_path_buf(),
     };
-    let store = super::engine::store(&selected).ok()?;
     let runtime = super::engine::runtime().ok()?;
-    let (state, _) = runtime
-        .block_on(sakk_state::StateStore::read(&store))
-        .ok()??;
-    Some(outputs_from_foundation(model, &state.outputs))
+    let read = runtime.block_on(async {
+        let store = super::engine::store(&selected).await?;
+        let description = store.describe();
+        store
+            .read()
+            .await
+            .with_context(|| format!("cannot read the state at {description}"))
+    });
+    match read {
+        Ok(Some((state, _))) => Some(outputs_from_foundation(model, &state.outputs)),
+        Ok(None) => None,
+        Err(error) => {
+            printer.message(&format!(
+                "note: cluster `{}`: {error:#}; using placeholders for the AWS values\n",
+                model.name
+            ));
+            None
+        }
+    }
 }
 
 /// Outputs from what the engine recorded; see [`outputs_from_state`].

@@ -52,7 +52,7 @@ pub fn run(args: &ShowArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
         }
         ShowFormat::Hcl => models
             .iter()
-            .map(|model| crate::to_hcl(model))
+            .map(|model| sakk_model::show::to_hcl(model))
             .collect::<Vec<_>>()
             .join("\n"),
     };

@@ -23,7 +23,7 @@ fn a_second_apply_is_refused_while_one_runs_and_a_killed_one_leaves_no_lock() {
     assert_eq!(second.status.code(), Some(1), "{}", text(&second));
     let stderr = String::from_utf8_lossy(&second.stderr);
     assert!(
-        stderr.contains("is locked by") && stderr.contains("(apply)"),
+        stderr.contains("the state is locked") && stderr.contains("for `apply` since"),
         "{stderr}"
     );
     assert!(stderr.contains(&format!("pid {}", first.id())), "{stderr}");

@@ -5,7 +5,7 @@ use serde_json::Value;
 use std::fmt::Write;
 
 /// The model as a `cluster "<name>" { ... }` HCL document.
-pub fn to_hcl(model: &sakk_model::Model) -> String {
+pub fn to_hcl(model: &crate::Model) -> String {
     let mut value = serde_json::to_value(model).unwrap_or(Value::Null);
     let mut out = String::new();
     let name = value
@@ -136,10 +136,10 @@ mod tests {
     use super::*;
     use sakk_config::Input;
 
-    fn demo_model() -> sakk_model::Model {
-        let checked = sakk_model::check(&[Input {
+    fn demo_model() -> crate::Model {
+        let checked = crate::check(&[Input {
             name: "demo.hcl".into(),
-            bytes: crate::EXAMPLE_CLUSTER.as_bytes().to_vec(),
+            bytes: include_bytes!("../../sakk-cli/src/example.hcl").to_vec(),
             dir: ".".into(),
         }]);
         assert!(
