@@ -125,11 +125,30 @@ pub enum Output {
     Json,
 }
 
+/// Cluster files named as arguments or with `-f` (as for plan, apply and the other commands).
+#[derive(Debug, Args)]
+pub struct Files {
+    /// Cluster files or directories (default: the current directory).
+    #[arg(value_name = "FILE")]
+    pub positional: Vec<PathBuf>,
+    /// Cluster files or directories, like the arguments.
+    #[arg(long = "file", short = 'f', value_name = "FILE")]
+    pub named: Vec<PathBuf>,
+}
+
+impl Files {
+    /// Every file named, arguments first.
+    pub fn all(&self) -> Vec<PathBuf> {
+        self.positional.iter().chain(&self.named).cloned().collect()
+    }
+}
+
 /// `sakk validate`.
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
     /// Cluster files or directories (default: the current directory).
-    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub files: Files,
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = Output::Human)]
     pub output: Output,
@@ -148,7 +167,8 @@ pub enum ShowFormat {
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// Cluster files or directories (default: the current directory).
-    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub files: Files,
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = ShowFormat::Hcl)]
     pub output: ShowFormat,
@@ -204,7 +224,8 @@ pub struct NewArgs {
 #[derive(Debug, Args)]
 pub struct RenderArgs {
     /// Cluster files or directories (default: the current directory).
-    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub files: Files,
     /// Root of the GitOps repository checkout; each tree goes to its GitOps path below it.
     #[arg(long, default_value = ".")]
     pub out: PathBuf,
@@ -234,7 +255,8 @@ pub struct Target {
 #[derive(Debug, Args)]
 pub struct PublishArgs {
     /// Cluster files or directories (default: the current directory).
-    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub files: Files,
     /// AWS outputs (the JSON `sakk output` prints) instead of those of the state.
     #[arg(long)]
     pub outputs: Option<PathBuf>,
@@ -246,8 +268,9 @@ pub struct PublishArgs {
 /// `sakk versions`.
 #[derive(Debug, Args)]
 pub struct VersionsArgs {
-    /// Cluster files or directories (default: the current directory, if it has any).
-    pub files: Vec<PathBuf>,
+    /// Cluster files or directories (default: the current directory).
+    #[command(flatten)]
+    pub files: Files,
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = Output::Human)]
     pub output: Output,

@@ -205,7 +205,7 @@ pub fn work_dir(cluster: &Rendered) -> PathBuf {
 
 pub fn run(args: &PublishArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
     let rendered = match render_clusters(
-        &args.files,
+        &args.files.all(),
         args.outputs.as_deref(),
         args.cluster.as_deref(),
         printer,

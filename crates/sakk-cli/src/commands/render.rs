@@ -231,7 +231,7 @@ pub fn list(prefix: &str, paths: &[String]) -> String {
 
 pub fn run(args: &RenderArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
     let rendered = match render_clusters(
-        &args.files,
+        &args.files.all(),
         args.outputs.as_deref(),
         args.cluster.as_deref(),
         printer,

@@ -7,7 +7,7 @@ use crate::user_error;
 use std::process::ExitCode;
 
 pub fn run(args: &ShowArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
-    let session = load(&args.files)?;
+    let session = load(&args.files.all())?;
     if session.diagnostics.has_errors() {
         let output = match args.output {
             ShowFormat::Json => Output::Json,

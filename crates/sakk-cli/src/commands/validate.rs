@@ -7,7 +7,7 @@ use sakk_config::Form;
 use std::process::ExitCode;
 
 pub fn run(args: &ValidateArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
-    let session = load(&args.files)?;
+    let session = load(&args.files.all())?;
     Ok(report(&session, args.output, printer))
 }
 

@@ -26,14 +26,14 @@ fn source_of(info: &catalog::ComponentInfo, release: &catalog::Release) -> Strin
 }
 
 pub fn run(args: &VersionsArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
-    let has_local_files = !args.files.is_empty()
+    let has_local_files = !args.files.all().is_empty()
         || sakk_config::files::discover(std::path::Path::new("."))
             .map(|found| !found.is_empty())
             .unwrap_or(false);
     if !has_local_files {
         return catalog_table(args.output, printer);
     }
-    let session = load(&args.files)?;
+    let session = load(&args.files.all())?;
     if session.diagnostics.has_errors() {
         return Ok(super::validate::report(&session, args.output, printer));
     }
