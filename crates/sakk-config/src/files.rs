@@ -317,6 +317,7 @@ fn merge_backend(backend: &mut BackendSpec, file: &BackendSpec) {
         }
     }
     backend.files.extend(file.files.iter().copied());
+    backend.settings_file = Some(file.origin.clone());
 }
 
 /// True for file names sakk reads from a directory: `*.tf` and `*.hcl`, except Terraform's lock

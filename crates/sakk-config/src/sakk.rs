@@ -254,6 +254,7 @@ pub(crate) fn read_backend_block(
             kms_key_id: None,
             profile: None,
             files: vec![source],
+            settings_file: None,
         }),
         other => {
             diags.push(
@@ -286,6 +287,7 @@ pub(crate) fn read_s3_settings(fields: &mut Fields<'_>, diags: &mut Diagnostics)
         kms_key_id: fields.string(diags, "kms_key_id"),
         profile: fields.string(diags, "profile"),
         files: vec![source],
+        settings_file: None,
     };
     if let Some(encrypt) = fields.bool(diags, "encrypt")
         && !encrypt.value

@@ -378,4 +378,6 @@ pub struct BackendSpec {
     pub profile: Option<Text>,
     /// The files the settings came from (for messages).
     pub files: Vec<SourceId>,
+    /// The `backend.hcl` merged into this block, if any: where missing settings belong.
+    pub settings_file: Option<Origin>,
 }

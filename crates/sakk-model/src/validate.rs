@@ -2459,6 +2459,12 @@ fn backend(ctx: &mut Ctx<'_>, cluster: &str, cluster_region: &str) -> Option<Bac
         return Some(Backend::Local { path });
     }
     let sakk_form = ctx.spec.form == Form::Sakk;
+    // A setting missing from a SAKK cluster belongs in its backend.hcl: point there when there is
+    // one, so that a misspelt key in that file explains the missing setting.
+    let origin = match &spec.settings_file {
+        Some(file) if sakk_form => file.clone(),
+        _ => spec.origin.clone(),
+    };
     let missing = |ctx: &mut Ctx<'_>, key: &str, example: &str| {
         let hint = if sakk_form {
             format!(
@@ -2469,8 +2475,9 @@ fn backend(ctx: &mut Ctx<'_>, cluster: &str, cluster_region: &str) -> Option<Bac
         };
         ctx.push(
             Diagnostic::error(format!("the S3 backend has no `{key}`"))
-                .at(spec.origin.span)
-                .field(&spec.origin.path.key(key))
+                .code(code::MISSING_SETTING)
+                .at(origin.span)
+                .field(&origin.path.key(key))
                 .hint(hint),
         );
     };

@@ -160,3 +160,52 @@ fn reordering_the_users_of_a_sakk_file_changes_nothing() {
     assert_code(&after, 0);
     assert_eq!(before.stdout, after.stdout);
 }
+
+/// Validates `examples/sakk-simple` with its backend.hcl edited; returns the errors.
+fn errors_with_backend_file(edit: impl Fn(&str) -> String) -> Vec<serde_json::Value> {
+    let original = repository().join("examples/sakk-simple");
+    let directory = temporary();
+    write(directory.path(), "main.tf", read(&original.join("main.tf")));
+    let backend = read(&original.join("backend.hcl"));
+    let edited = edit(&backend);
+    assert_ne!(edited, backend, "the edit changed nothing");
+    write(directory.path(), "backend.hcl", edited);
+    let run = sakk(directory.path(), &["validate", "--output", "json"]);
+    assert_code(&run, 1);
+    run.json()["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|diagnostic| diagnostic["severity"] == "error")
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn a_misspelt_key_in_backend_hcl_is_one_error_where_it_is_written() {
+    let errors = errors_with_backend_file(|text| text.replacen("bucket ", "buckt  ", 1));
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0]["code"], "unknown-setting");
+    assert_eq!(errors[0]["file"], "backend.hcl");
+    assert_eq!(errors[0]["line"], 1);
+    assert_eq!(errors[0]["hint"], "did you mean `bucket`?");
+}
+
+#[test]
+fn a_setting_missing_from_backend_hcl_is_reported_in_backend_hcl() {
+    let errors = errors_with_backend_file(|text| {
+        text.lines()
+            .filter(|line| !line.starts_with("dynamodb_table") && !line.starts_with("bucket"))
+            .map(|line| format!("{line}\n"))
+            .collect()
+    });
+    let missing: Vec<&str> = errors
+        .iter()
+        .map(|error| {
+            assert_eq!(error["code"], "missing-setting", "{error}");
+            assert_eq!(error["file"], "backend.hcl", "{error}");
+            error["field"].as_str().unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(missing, ["bucket"], "{errors:#?}");
+}
