@@ -122,10 +122,17 @@ pub fn run(args: &NewArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
 
 fn ask(values: &mut NewCluster) -> anyhow::Result<()> {
     use dialoguer::Input as Prompt;
+    use sakk_model::{checks, naming::MAX_CLUSTER_NAME, regions};
     let prompt_error = |error: dialoguer::Error| anyhow::anyhow!("cannot read the answer: {error}");
+    // Each answer is checked as it is given, with the rules `sakk validate` applies, and asked
+    // again when it is wrong.
     if values.name.is_empty() {
         values.name = Prompt::<String>::new()
             .with_prompt("Cluster name (lowercase letters, digits, -)")
+            .validate_with(|name: &String| {
+                checks::dns_label(name, MAX_CLUSTER_NAME)
+                    .map_err(|reason| format!("not a cluster name: {reason}"))
+            })
             .interact_text()
             .map_err(prompt_error)?;
     }
@@ -133,12 +140,19 @@ fn ask(values: &mut NewCluster) -> anyhow::Result<()> {
         values.region = Prompt::<String>::new()
             .with_prompt("AWS region")
             .default("us-east-1".into())
+            .validate_with(|region: &String| known_region(region))
             .interact_text()
             .map_err(prompt_error)?;
     }
+    let partition = regions::region(&values.region).map_or("aws", |region| region.partition);
     if values.domains.is_empty() {
         let domain: String = Prompt::new()
             .with_prompt("Domain (Kubeflow will be at kubeflow.<domain>)")
+            .validate_with(|domain: &String| {
+                checks::fqdn(domain)
+                    .map(drop)
+                    .map_err(|reason| format!("not a domain name: {reason}"))
+            })
             .interact_text()
             .map_err(prompt_error)?;
         values.domains.push(domain);
@@ -147,6 +161,12 @@ fn ask(values: &mut NewCluster) -> anyhow::Result<()> {
         let zone: String = Prompt::new()
             .with_prompt("Route53 ID of the parent zone (empty: delegate yourself)")
             .allow_empty(true)
+            .validate_with(|zone: &String| match zone.is_empty() {
+                true => Ok(()),
+                false => checks::zone_id(zone)
+                    .map(drop)
+                    .map_err(|reason| format!("not a hosted zone ID: {reason}")),
+            })
             .interact_text()
             .map_err(prompt_error)?;
         values.parent_zone_id = (!zone.is_empty()).then_some(zone);
@@ -154,24 +174,33 @@ fn ask(values: &mut NewCluster) -> anyhow::Result<()> {
     if values.acme_email.is_empty() {
         values.acme_email = Prompt::<String>::new()
             .with_prompt("E-mail for Let's Encrypt")
+            .validate_with(|email: &String| {
+                checks::email(email).map_err(|reason| format!("not an e-mail address: {reason}"))
+            })
             .interact_text()
             .map_err(prompt_error)?;
     }
     if values.github.is_none() && values.git_url.is_none() {
         let repository: String = Prompt::new()
             .with_prompt("GitOps repository (owner/repo on GitHub, or a git URL)")
+            .validate_with(|repository: &String| gitops_repository(repository).map(drop))
             .interact_text()
             .map_err(prompt_error)?;
-        if repository.contains("://") || repository.starts_with("git@") {
-            values.git_url = Some(repository);
-        } else {
-            values.github = Some(repository);
+        match gitops_repository(&repository) {
+            Ok(Repository::Url) => values.git_url = Some(repository),
+            _ => values.github = Some(repository),
         }
     }
     if values.admins.is_empty() {
         let admin: String = Prompt::new()
             .with_prompt("IAM ARN with cluster-admin access (empty: none)")
             .allow_empty(true)
+            .validate_with(|admin: &String| match admin.is_empty() {
+                true => Ok(()),
+                false => checks::iam_principal_arn(admin, partition)
+                    .map(drop)
+                    .map_err(|reason| format!("not an IAM user or role ARN: {reason}")),
+            })
             .interact_text()
             .map_err(prompt_error)?;
         if !admin.is_empty() {
@@ -179,6 +208,39 @@ fn ask(values: &mut NewCluster) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `Ok` for a region sakk knows, else what is wrong with a suggestion.
+fn known_region(region: &str) -> Result<(), String> {
+    if sakk_model::regions::region(region).is_some() {
+        return Ok(());
+    }
+    let names = sakk_model::regions::REGIONS.iter().map(|known| known.name);
+    Err(match sakk_core::suggest(region, names) {
+        Some(near) => format!("unknown region `{region}`: did you mean `{near}`?"),
+        None => format!("unknown region `{region}`: write a region code like `eu-west-1`"),
+    })
+}
+
+/// What a GitOps repository answer names.
+enum Repository {
+    /// `owner/repository` on GitHub.
+    GitHub,
+    /// Any git URL.
+    Url,
+}
+
+fn gitops_repository(answer: &str) -> Result<Repository, String> {
+    use sakk_model::checks;
+    if answer.contains("://") || answer.starts_with("git@") {
+        return checks::git_url(answer).map(|()| Repository::Url);
+    }
+    let Some((owner, repository)) = answer.split_once('/') else {
+        return Err("write `owner/repository` for GitHub, or a git URL".into());
+    };
+    checks::github_owner(owner)?;
+    checks::github_repository(repository)?;
+    Ok(Repository::GitHub)
 }
 
 fn quote(text: &str) -> String {

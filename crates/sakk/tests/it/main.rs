@@ -6,12 +6,14 @@
 //! - `seed`: the SAKK article's example as printed, the filled-in examples and their equality;
 //! - `commands`: `validate --output json`, `show`, `version`, `completions`, usage errors, help,
 //!   directories, fleets and `demo`;
-//! - `new`: `sakk new` without a terminal;
+//! - `new`: `sakk new` without a terminal; `new_terminal`: on a pseudo-terminal, answering its
+//!   questions;
 //! - `fuzz_regressions`: inputs that once crashed the fuzz target.
 
 mod broken;
 mod commands;
 mod fuzz_regressions;
 mod new;
+mod new_terminal;
 mod seed;
 mod support;
