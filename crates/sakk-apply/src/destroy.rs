@@ -54,6 +54,32 @@ impl Engine {
         }
     }
 
+    /// Of these load balancer or target group ARNs, those Kubernetes controllers made for this
+    /// cluster (one `DescribeTags` for all of them), in the same order.
+    async fn made_by_controllers_elb(&self, arns: Vec<String>) -> Result<Vec<String>, StepError> {
+        if arns.is_empty() {
+            return Ok(arns);
+        }
+        let tags = self
+            .caller
+            .call(
+                None,
+                "elasticloadbalancing",
+                "DescribeTags",
+                Access::Read,
+                Expect::Nothing,
+                || self.cloud.elb.tags(&arns),
+            )
+            .await?;
+        Ok(arns
+            .into_iter()
+            .filter(|arn| {
+                tags.get(arn)
+                    .is_some_and(|found| made_by_controllers(found, &self.eks_cluster_name))
+            })
+            .collect())
+    }
+
     /// Removes, in the VPC, the load balancers, target groups, security groups and free
     /// network interfaces that Kubernetes controllers made for this cluster.
     pub async fn clean_vpc(
@@ -74,40 +100,20 @@ impl Engine {
                 || self.cloud.elb.load_balancers(),
             )
             .await?;
-        let in_vpc: Vec<_> = balancers
+        let in_vpc = balancers
             .into_iter()
             .filter(|balancer| balancer.vpc_id.as_deref() == Some(vpc_id))
-            .collect();
-        if !in_vpc.is_empty() {
-            let arns: Vec<String> = in_vpc.iter().map(|balancer| balancer.arn.clone()).collect();
-            let tags = self
-                .caller
-                .call(
-                    None,
-                    "elasticloadbalancing",
-                    "DescribeTags",
-                    Access::Read,
-                    Expect::Nothing,
-                    || self.cloud.elb.tags(&arns),
-                )
-                .await?;
-            for balancer in &in_vpc {
-                let Some(balancer_tags) = tags.get(&balancer.arn) else {
-                    continue;
-                };
-                if !made_by_controllers(balancer_tags, &eks_cluster) {
-                    continue;
-                }
-                self.delete_call(step, "elasticloadbalancing", "DeleteLoadBalancer", || {
-                    self.cloud.elb.delete_load_balancer(&balancer.arn)
-                })
-                .await?;
-                self.events.emit(Event::Removed {
-                    kind: "load balancer".into(),
-                    id: balancer.arn.clone(),
-                });
-                removed.push(balancer.arn.clone());
-            }
+            .map(|balancer| balancer.arn);
+        for arn in self.made_by_controllers_elb(in_vpc.collect()).await? {
+            self.delete_call(step, "elasticloadbalancing", "DeleteLoadBalancer", || {
+                self.cloud.elb.delete_load_balancer(&arn)
+            })
+            .await?;
+            self.events.emit(Event::Removed {
+                kind: "load balancer".into(),
+                id: arn.clone(),
+            });
+            removed.push(arn);
         }
         let groups = self
             .caller
@@ -120,40 +126,20 @@ impl Engine {
                 || self.cloud.elb.target_groups(),
             )
             .await?;
-        let in_vpc: Vec<_> = groups
+        let in_vpc = groups
             .into_iter()
             .filter(|group| group.vpc_id.as_deref() == Some(vpc_id))
-            .collect();
-        if !in_vpc.is_empty() {
-            let arns: Vec<String> = in_vpc.iter().map(|group| group.arn.clone()).collect();
-            let tags = self
-                .caller
-                .call(
-                    None,
-                    "elasticloadbalancing",
-                    "DescribeTags",
-                    Access::Read,
-                    Expect::Nothing,
-                    || self.cloud.elb.tags(&arns),
-                )
-                .await?;
-            for group in &in_vpc {
-                if !tags
-                    .get(&group.arn)
-                    .is_some_and(|group_tags| made_by_controllers(group_tags, &eks_cluster))
-                {
-                    continue;
-                }
-                self.delete_call(step, "elasticloadbalancing", "DeleteTargetGroup", || {
-                    self.cloud.elb.delete_target_group(&group.arn)
-                })
-                .await?;
-                self.events.emit(Event::Removed {
-                    kind: "target group".into(),
-                    id: group.arn.clone(),
-                });
-                removed.push(group.arn.clone());
-            }
+            .map(|group| group.arn);
+        for arn in self.made_by_controllers_elb(in_vpc.collect()).await? {
+            self.delete_call(step, "elasticloadbalancing", "DeleteTargetGroup", || {
+                self.cloud.elb.delete_target_group(&arn)
+            })
+            .await?;
+            self.events.emit(Event::Removed {
+                kind: "target group".into(),
+                id: arn.clone(),
+            });
+            removed.push(arn);
         }
         removed.extend(
             self.clean_interfaces(step, &[Filter::new("vpc-id", vpc_id)])
