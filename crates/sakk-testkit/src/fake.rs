@@ -126,7 +126,6 @@ impl Phase {
 struct FakeCluster {
     cluster: Cluster,
     phase: Phase,
-    created: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -2535,7 +2534,6 @@ impl Eks for FakeService {
                     FakeCluster {
                         cluster: cluster.clone(),
                         phase,
-                        created: world.counter,
                     },
                 );
                 Ok(cluster)
@@ -2600,14 +2598,12 @@ impl Eks for FakeService {
                 cluster.phase = Phase::timed("DELETING", timing.delete, "GONE", now);
                 cluster.cluster.status = cluster.phase.status.clone();
                 let gone = cluster.phase.status == "GONE";
-                let created = cluster.created;
                 if gone {
                     world.clusters.remove(name);
                 }
                 // Add-ons and access entries go with their cluster.
                 world.addons.retain(|(cluster, _), _| cluster != name);
                 world.entries.retain(|(cluster, _), _| cluster != name);
-                let _ = created;
                 Ok(())
             })
             .await
