@@ -37,6 +37,11 @@ mod aws_types_config {
     pub use aws_config::SdkConfig;
 }
 
+/// Why no credentials could be found.
+#[derive(Debug, thiserror::Error)]
+#[error("no AWS credentials: {0}")]
+pub struct CredentialsError(String);
+
 /// Why no connection could be made.
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
@@ -89,6 +94,20 @@ impl Aws {
             Some(provider) => provider.provide_credentials().await.is_ok(),
             None => false,
         }
+    }
+
+    /// The credentials of the default chain, resolved now (for signing an EKS token locally;
+    /// no AWS call is made).
+    pub async fn credentials(&self) -> Result<aws_credential_types::Credentials, CredentialsError> {
+        use aws_credential_types::provider::ProvideCredentials;
+        let provider = self
+            .config
+            .credentials_provider()
+            .ok_or_else(|| CredentialsError("no credential provider is configured".into()))?;
+        provider
+            .provide_credentials()
+            .await
+            .map_err(|error| CredentialsError(DisplayErrorContext(&error).to_string()))
     }
 
     /// The connection for the state backend: its own region, and its own AWS profile when the

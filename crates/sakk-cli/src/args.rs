@@ -101,6 +101,16 @@ pub enum Command {
         after_help = "Examples:\n  sakk output > outputs.json\n  sakk render --outputs outputs.json --out ../platform-repo   # e.g. in CI without state access"
     )]
     Output(OutputArgs),
+    /// Write the cluster's entry into your kubeconfig, with sakk as its credential plugin (no aws CLI).
+    #[command(
+        after_help = "Reads the cluster's endpoint and CA from EKS and merges a cluster, a user and a context named by\nthe cluster's ARN into the first file of $KUBECONFIG, else ~/.kube/config; other entries are kept.\nThe user runs `sakk token`, so kubectl needs neither the aws CLI nor aws-iam-authenticator.\n\nExamples:\n  sakk kubeconfig && kubectl get namespaces\n  sakk kubeconfig --alias ml-dev --kubeconfig ~/.kube/ml.yaml\n  sakk kubeconfig --dry-run        # print the merged file instead"
+    )]
+    Kubeconfig(KubeconfigArgs),
+    /// Print an EKS bearer token as the ExecCredential kubectl reads (what a kubeconfig entry runs).
+    #[command(
+        after_help = "Signs an STS GetCallerIdentity request for the cluster locally, as `aws eks get-token` does;\nthe token is valid for 15 minutes and reported to expire after 14. The credentials are the AWS SDK's\nusual ones (environment, AWS_PROFILE, SSO, instance role). Honours KUBERNETES_EXEC_INFO.\n\nExamples:\n  sakk token --cluster ml-dev --region eu-west-1"
+    )]
+    Token(TokenArgs),
     /// Inspect and manage the state: what sakk created, its lock, its history.
     #[command(subcommand)]
     State(StateCommand),
@@ -367,6 +377,34 @@ pub struct OutputArgs {
     /// Cluster files and cluster.
     #[command(flatten)]
     pub target: Target,
+}
+
+/// `sakk kubeconfig`.
+#[derive(Debug, Args)]
+pub struct KubeconfigArgs {
+    /// Cluster files and cluster.
+    #[command(flatten)]
+    pub target: Target,
+    /// The kubeconfig file to write (default: the first file of $KUBECONFIG, else ~/.kube/config).
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// Name the context this instead of the cluster's ARN.
+    #[arg(long)]
+    pub alias: Option<String>,
+    /// Print the merged file on stdout instead of writing it.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `sakk token`.
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// The EKS cluster's name (as EKS knows it).
+    #[arg(long)]
+    pub cluster: String,
+    /// Its region (default: the AWS SDK's region: AWS_REGION, the profile).
+    #[arg(long)]
+    pub region: Option<String>,
 }
 
 /// `sakk state`.

@@ -3,6 +3,7 @@
 mod demo;
 mod engine;
 mod init;
+mod kube;
 mod new;
 mod output;
 mod plan;
@@ -33,6 +34,8 @@ pub fn dispatch(command: Command, printer: &Printer) -> anyhow::Result<ExitCode>
         Command::Destroy(args) => plan::destroy(&args, printer),
         Command::State(command) => state::run(&command, printer),
         Command::Output(args) => output::run(&args, printer),
+        Command::Kubeconfig(args) => kube::kubeconfig(&args, printer),
+        Command::Token(args) => kube::token(&args, printer),
         Command::Demo(args) => demo::run(&args, printer),
         Command::Version(args) => version::run(&args, printer),
         Command::Completions(args) => {

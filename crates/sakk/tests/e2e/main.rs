@@ -6,6 +6,7 @@ mod apply;
 mod crash;
 mod destroy;
 mod harness;
+mod kube;
 mod lock;
 mod outputs;
 mod saved_plan;
