@@ -3390,17 +3390,20 @@ impl S3 for FakeService {
             .await
     }
 
-    async fn create_bucket(&self, bucket: &str, _tags: &Tags) -> CloudResult<()> {
+    async fn create_bucket(&self, bucket: &str, tags: &Tags) -> CloudResult<()> {
         self.0
             .call(S3, "CreateBucket", true, |world, _, _| {
                 if world.buckets.contains_key(bucket) {
                     return Err(error(S3, "CreateBucket", "BucketAlreadyOwnedByYou", bucket));
                 }
-                // Like emulators that ignore tags in the create call: the engine must tag
-                // separately and recognise its untagged bucket after a crash.
-                world
-                    .buckets
-                    .insert(bucket.to_owned(), FakeBucket::default());
+                // As S3: the tags of the create call come with the bucket, in one step.
+                world.buckets.insert(
+                    bucket.to_owned(),
+                    FakeBucket {
+                        tags: tags.clone(),
+                        ..FakeBucket::default()
+                    },
+                );
                 Ok(())
             })
             .await
