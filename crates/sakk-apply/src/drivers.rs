@@ -1627,15 +1627,7 @@ impl Engine {
             .as_array()
             .map(|servers| servers.iter().map(text).collect())
             .unwrap_or_default();
-        let record = RecordSet {
-            name: record_name.clone(),
-            kind: "NS".into(),
-            ttl: Some(spec.ttl),
-            values: values.clone(),
-            alias_target: None,
-            alias_zone_id: None,
-            set_identifier: None,
-        };
+        let record = RecordSet::simple(&record_name, "NS", spec.ttl, values.clone());
         let unchanged = matches!(observed.map(|found| &found.spec), Some(Spec::Delegation(current)) if current == spec);
         if !unchanged {
             // CREATE when absent: it fails rather than overwrite a record someone else made.

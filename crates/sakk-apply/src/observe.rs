@@ -1324,17 +1324,9 @@ impl Engine {
                 }
                 Err(error) => return Err(error),
             };
-            // An untagged bucket with our (hash-suffixed, global) name that our journal says we
-            // were creating is ours: S3 emulators ignore tags in the create call.
-            let journaled = context
-                .state
-                .journal
-                .values()
-                .any(|entry| entry.address == address);
-            if !context.is_ours(&tags)
-                && context.recorded_id(&address) != Some(name.as_str())
-                && !journaled
-            {
+            // S3 creates a bucket with the tags of the create call, in one step: a bucket with
+            // our name and without our tags is someone else's, journal or not.
+            if !context.is_ours(&tags) && context.recorded_id(&address) != Some(name.as_str()) {
                 found.conflicts.push(Conflict {
                     address,
                     id: name,

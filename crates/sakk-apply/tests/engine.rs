@@ -224,6 +224,17 @@ async fn destroy_leaves_nothing_and_keeps_what_is_not_ours() {
     });
     let (_, vpc_id, _) = vpc.expect("our VPC");
     world.fake.seed_controller_objects(&vpc_id, "simple");
+    // What external-dns and cert-manager left in the cluster's zone; the fake deletes a record
+    // only when the deletion names it exactly, as Route53 does.
+    let left = sakk_testkit::dns::controller_records(
+        "sandbox.some.domain.local",
+        (
+            "k8s-istio-0123456789.elb.us-east-2.amazonaws.com.",
+            "ZLMOA37VPKANP",
+        ),
+        "simple",
+    );
+    world.fake.seed_records("sandbox.some.domain.local", &left);
 
     let (report, events) = world.run(true).await;
     let report = report.expect("destroy");
@@ -241,6 +252,13 @@ async fn destroy_leaves_nothing_and_keeps_what_is_not_ours() {
         1,
         "only the parent zone's own record: {records:#?}"
     );
+    let zones: Vec<_> = world
+        .fake
+        .inventory()
+        .into_iter()
+        .filter(|(kind, id, _)| kind == "route53_zone" && id != PARENT_ZONE)
+        .collect();
+    assert!(zones.is_empty(), "zones left: {zones:#?}");
     assert_eq!(foreign_before, foreign(&world), "foreign resources changed");
 }
 

@@ -3,7 +3,9 @@
 //!
 //! - Configuration comes from the usual places (environment, profile, SSO caches the SDK
 //!   reads, instance metadata unless `AWS_EC2_METADATA_DISABLED`), and `AWS_ENDPOINT_URL` sends
-//!   every client to an emulator; S3 then uses path-style addressing.
+//!   every client elsewhere. S3 uses virtual-hosted addressing (`bucket.host`), the SDK's
+//!   default, except with an endpoint on a loopback address (an emulator on this machine,
+//!   where `bucket.127.0.0.1` cannot resolve): that alone gets path-style addressing.
 //! - The SDK's own retries are off: the engine retries by error class, re-finding a resource
 //!   before it repeats a create whose answer was lost, which a blind SDK retry cannot do.
 //! - Every SDK error becomes a [`CloudError`] with AWS's code, message and request ID.
@@ -73,7 +75,8 @@ impl Aws {
 
     /// A connection to an AWS emulator (moto, LocalStack) at `endpoint`: fixed dummy
     /// credentials, so no credential source (and never the instance metadata service) is
-    /// consulted.
+    /// consulted. Only in builds with the `test-hooks` feature (the test crates).
+    #[cfg(feature = "test-hooks")]
     pub async fn emulator(region: &str, endpoint: &str) -> Self {
         let credentials =
             aws_credential_types::Credentials::new("testing", "testing", None, None, "emulator");
@@ -133,10 +136,7 @@ impl Aws {
     /// The services the state backend and `sakk init` use.
     pub fn backend(&self) -> BackendServices {
         let config = &self.config;
-        let s3_config = aws_sdk_s3::config::Builder::from(config)
-            .force_path_style(config.endpoint_url().is_some())
-            .build();
-        let client = aws_sdk_s3::Client::from_conf(s3_config);
+        let client = s3_client(config);
         BackendServices {
             region: self.region(),
             sts: Arc::new(misc::StsClient(aws_sdk_sts::Client::new(config))),
@@ -167,11 +167,6 @@ impl Aws {
     /// Every service, behind the engine's traits.
     pub fn cloud(&self) -> Cloud {
         let config = &self.config;
-        let s3_config = aws_sdk_s3::config::Builder::from(config)
-            // Emulators answer on one host: virtual-hosted buckets (`bucket.localhost`) would
-            // not resolve.
-            .force_path_style(config.endpoint_url().is_some())
-            .build();
         Cloud {
             region: self.region(),
             sts: Arc::new(misc::StsClient(aws_sdk_sts::Client::new(config))),
@@ -184,7 +179,7 @@ impl Aws {
             eks: Arc::new(eks::EksClient(aws_sdk_eks::Client::new(config))),
             route53: Arc::new(route53::Route53Client(aws_sdk_route53::Client::new(config))),
             s3: Arc::new(s3::S3Client {
-                client: aws_sdk_s3::Client::from_conf(s3_config),
+                client: s3_client(config),
                 region: self.region(),
             }),
             elb: Arc::new(misc::ElbClient(
@@ -195,6 +190,34 @@ impl Aws {
             )),
         }
     }
+}
+
+/// The S3 client: virtual-hosted addressing, as the SDK does by default, except for an
+/// endpoint on a loopback address (the one emulator setting; see [`path_style`]).
+fn s3_client(config: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
+    let s3_config = aws_sdk_s3::config::Builder::from(config)
+        .force_path_style(config.endpoint_url().is_some_and(path_style))
+        .build();
+    aws_sdk_s3::Client::from_conf(s3_config)
+}
+
+/// True for an endpoint on this machine (`localhost`, `127.0.0.0/8`, `[::1]`): an emulator
+/// answering on one host, where a virtual-hosted bucket name (`bucket.127.0.0.1`) cannot
+/// resolve. Any other endpoint (a VPC endpoint, a FIPS endpoint) keeps S3's virtual-hosted
+/// addressing.
+fn path_style(endpoint: &str) -> bool {
+    let rest = endpoint
+        .split_once("://")
+        .map_or(endpoint, |(_, rest)| rest);
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|address| address.is_loopback())
 }
 
 /// Converts an SDK error, keeping AWS's code, message and request ID.
@@ -297,6 +320,28 @@ pub(crate) fn percent_decode(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_loopback_endpoint_gets_path_style_addressing() {
+        for endpoint in [
+            "http://127.0.0.1:5000",
+            "http://127.0.0.1",
+            "http://localhost:4566/",
+            "http://[::1]:9000",
+            "http://127.1.2.3:80/path",
+        ] {
+            assert!(path_style(endpoint), "{endpoint}");
+        }
+        for endpoint in [
+            "https://s3.us-east-2.amazonaws.com",
+            "https://bucket.vpce-0123-abcd.s3.us-east-2.vpce.amazonaws.com",
+            "https://s3-fips.us-east-2.amazonaws.com",
+            "http://10.0.0.5:9000",
+            "http://localhost.example.com",
+        ] {
+            assert!(!path_style(endpoint), "{endpoint}");
+        }
+    }
 
     #[test]
     fn policy_documents_are_decoded() {

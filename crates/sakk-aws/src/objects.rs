@@ -171,13 +171,12 @@ impl Objects for ObjectsClient {
             }),
             Err(error) => {
                 let error = convert(SERVICE, "PutObject", error);
-                // 409 ConditionalRequestConflict: another conditional write to this key was in
-                // flight and won; as far as this write is concerned, the condition failed.
-                if error.code == "PreconditionFailed" || error.code == "ConditionalRequestConflict"
-                {
-                    Ok(PutOutcome::PreconditionFailed)
-                } else {
-                    Err(error)
+                match error.code.as_str() {
+                    "PreconditionFailed" => Ok(PutOutcome::PreconditionFailed),
+                    // Another conditional write to this key was in flight: this one was not
+                    // applied, and may be repeated.
+                    "ConditionalRequestConflict" => Ok(PutOutcome::Conflicted),
+                    _ => Err(error),
                 }
             }
         }

@@ -4,8 +4,10 @@ use crate::{convert, invalid};
 use async_trait::async_trait;
 use aws_sdk_route53::Client;
 use aws_sdk_route53::types::{
-    AliasTarget, Change as SdkChange, ChangeAction, ChangeBatch, HostedZoneConfig, ResourceRecord,
-    ResourceRecordSet, RrType, Tag, TagResourceType, Vpc, VpcRegion,
+    AliasTarget as SdkAliasTarget, Change as SdkChange, ChangeAction, ChangeBatch,
+    CidrRoutingConfig, Coordinates, GeoLocation, GeoProximityLocation, HostedZoneConfig,
+    ResourceRecord, ResourceRecordSet, ResourceRecordSetFailover, ResourceRecordSetRegion, RrType,
+    Tag, TagResourceType, Vpc, VpcRegion,
 };
 use sakk_cloud::route53::*;
 use sakk_cloud::{CloudResult, Tags};
@@ -37,6 +39,7 @@ fn zone(zone: &aws_sdk_route53::types::HostedZone) -> HostedZone {
     }
 }
 
+/// Reads every field Route53 matches on, so that a `DELETE` can send the record back exactly.
 fn record(record: &ResourceRecordSet) -> RecordSet {
     let mut values: Vec<String> = record
         .resource_records()
@@ -44,37 +47,126 @@ fn record(record: &ResourceRecordSet) -> RecordSet {
         .map(|value| value.value().to_owned())
         .collect();
     values.sort();
+    let owned = |text: Option<&str>| text.map(str::to_owned);
     RecordSet {
         name: record.name().to_owned(),
         kind: record.r#type().as_str().to_owned(),
         ttl: record.ttl(),
         values,
-        alias_target: record
+        alias: record
             .alias_target()
-            .map(|alias| alias.dns_name().to_owned()),
-        alias_zone_id: record
-            .alias_target()
-            .map(|alias| alias.hosted_zone_id().to_owned()),
-        set_identifier: record.set_identifier().map(str::to_owned),
+            .map(|alias| sakk_cloud::route53::AliasTarget {
+                dns_name: alias.dns_name().to_owned(),
+                zone_id: alias.hosted_zone_id().to_owned(),
+                evaluate_target_health: alias.evaluate_target_health(),
+            }),
+        set_identifier: owned(record.set_identifier()),
+        routing: Routing {
+            weight: record.weight(),
+            region: record.region().map(|region| region.as_str().to_owned()),
+            failover: record
+                .failover()
+                .map(|failover| failover.as_str().to_owned()),
+            geo_location: record.geo_location().map(|geo| {
+                (
+                    owned(geo.continent_code()),
+                    owned(geo.country_code()),
+                    owned(geo.subdivision_code()),
+                )
+            }),
+            multi_value_answer: record.multi_value_answer(),
+            health_check_id: owned(record.health_check_id()),
+            traffic_policy_instance_id: owned(record.traffic_policy_instance_id()),
+            cidr_routing: record.cidr_routing_config().map(|cidr| {
+                (
+                    cidr.collection_id().to_owned(),
+                    cidr.location_name().to_owned(),
+                )
+            }),
+            geo_proximity: record
+                .geo_proximity_location()
+                .map(|location| GeoProximity {
+                    region: owned(location.aws_region()),
+                    local_zone_group: owned(location.local_zone_group()),
+                    coordinates: location
+                        .coordinates()
+                        .map(|point| (point.latitude().to_owned(), point.longitude().to_owned())),
+                    bias: location.bias(),
+                }),
+        },
     }
 }
 
+/// The record as Route53 wants it in a change: every field that was read, nothing added.
 fn sdk_record(record: &RecordSet) -> CloudResult<ResourceRecordSet> {
-    let mut builder = ResourceRecordSet::builder()
-        .name(&record.name)
-        .r#type(RrType::from(record.kind.as_str()))
-        .set_set_identifier(record.set_identifier.clone());
-    if let (Some(target), Some(zone)) = (&record.alias_target, &record.alias_zone_id) {
-        builder = builder.alias_target(
-            AliasTarget::builder()
-                .dns_name(target)
-                .hosted_zone_id(zone)
-                .evaluate_target_health(false)
+    let built = |error| invalid(SERVICE, "ChangeResourceRecordSets", error);
+    let routing = &record.routing;
+    let mut builder =
+        ResourceRecordSet::builder()
+            .name(&record.name)
+            .r#type(RrType::from(record.kind.as_str()))
+            .set_set_identifier(record.set_identifier.clone())
+            .set_ttl(record.ttl)
+            .set_weight(routing.weight)
+            .set_region(routing.region.as_deref().map(ResourceRecordSetRegion::from))
+            .set_failover(
+                routing
+                    .failover
+                    .as_deref()
+                    .map(ResourceRecordSetFailover::from),
+            )
+            .set_geo_location(routing.geo_location.as_ref().map(
+                |(continent, country, subdivision)| {
+                    GeoLocation::builder()
+                        .set_continent_code(continent.clone())
+                        .set_country_code(country.clone())
+                        .set_subdivision_code(subdivision.clone())
+                        .build()
+                },
+            ))
+            .set_multi_value_answer(routing.multi_value_answer)
+            .set_health_check_id(routing.health_check_id.clone())
+            .set_traffic_policy_instance_id(routing.traffic_policy_instance_id.clone());
+    if let Some((collection, location)) = &routing.cidr_routing {
+        builder = builder.cidr_routing_config(
+            CidrRoutingConfig::builder()
+                .collection_id(collection)
+                .location_name(location)
                 .build()
-                .map_err(|error| invalid(SERVICE, "ChangeResourceRecordSets", error))?,
+                .map_err(built)?,
+        );
+    }
+    if let Some(location) = &routing.geo_proximity {
+        let coordinates = match &location.coordinates {
+            Some((latitude, longitude)) => Some(
+                Coordinates::builder()
+                    .latitude(latitude)
+                    .longitude(longitude)
+                    .build()
+                    .map_err(built)?,
+            ),
+            None => None,
+        };
+        builder = builder.geo_proximity_location(
+            GeoProximityLocation::builder()
+                .set_aws_region(location.region.clone())
+                .set_local_zone_group(location.local_zone_group.clone())
+                .set_coordinates(coordinates)
+                .set_bias(location.bias)
+                .build(),
+        );
+    }
+    if let Some(alias) = &record.alias {
+        builder = builder.alias_target(
+            SdkAliasTarget::builder()
+                .dns_name(&alias.dns_name)
+                .hosted_zone_id(&alias.zone_id)
+                .evaluate_target_health(alias.evaluate_target_health)
+                .build()
+                .map_err(built)?,
         );
     } else {
-        builder = builder.set_ttl(record.ttl).set_resource_records(Some(
+        builder = builder.set_resource_records(Some(
             record
                 .values
                 .iter()
@@ -82,14 +174,12 @@ fn sdk_record(record: &RecordSet) -> CloudResult<ResourceRecordSet> {
                     ResourceRecord::builder()
                         .value(value)
                         .build()
-                        .map_err(|error| invalid(SERVICE, "ChangeResourceRecordSets", error))
+                        .map_err(built)
                 })
                 .collect::<CloudResult<Vec<_>>>()?,
         ));
     }
-    builder
-        .build()
-        .map_err(|error| invalid(SERVICE, "ChangeResourceRecordSets", error))
+    builder.build().map_err(built)
 }
 
 #[async_trait]
@@ -307,5 +397,131 @@ impl Route53 for Route53Client {
             .await
             .map_err(|error| convert(SERVICE, "ChangeResourceRecordSets", error))?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value(text: &str) -> ResourceRecord {
+        ResourceRecord::builder()
+            .value(text)
+            .build()
+            .expect("value")
+    }
+
+    /// What external-dns, cert-manager and people leave in a zone, in Route53's own shape.
+    fn left_in_a_zone() -> Vec<ResourceRecordSet> {
+        let alias = |kind: RrType| {
+            ResourceRecordSet::builder()
+                .name("kubeflow.ml.example.com.")
+                .r#type(kind)
+                .alias_target(
+                    SdkAliasTarget::builder()
+                        .dns_name("k8s-istio-0123456789.elb.us-east-2.amazonaws.com.")
+                        .hosted_zone_id("ZLMOA37VPKANP")
+                        .evaluate_target_health(true)
+                        .build()
+                        .expect("alias"),
+                )
+                .build()
+                .expect("record")
+        };
+        vec![
+            alias(RrType::A),
+            alias(RrType::Aaaa),
+            ResourceRecordSet::builder()
+                .name("a-kubeflow.ml.example.com.")
+                .r#type(RrType::Txt)
+                .ttl(300)
+                .resource_records(value(
+                    "\"heritage=external-dns,external-dns/owner=simple,external-dns/resource=service/istio-system/gw\"",
+                ))
+                .build()
+                .expect("record"),
+            ResourceRecordSet::builder()
+                .name("weighted.ml.example.com.")
+                .r#type(RrType::Cname)
+                .ttl(60)
+                .set_identifier("blue")
+                .weight(10)
+                .health_check_id("abcdef01-2345-6789-abcd-ef0123456789")
+                .resource_records(value("blue.ml.example.com"))
+                .build()
+                .expect("record"),
+            ResourceRecordSet::builder()
+                .name("latency.ml.example.com.")
+                .r#type(RrType::A)
+                .ttl(60)
+                .set_identifier("ohio")
+                .region(ResourceRecordSetRegion::UsEast2)
+                .multi_value_answer(false)
+                .resource_records(value("192.0.2.1"))
+                .build()
+                .expect("record"),
+            ResourceRecordSet::builder()
+                .name("failover.ml.example.com.")
+                .r#type(RrType::A)
+                .ttl(60)
+                .set_identifier("primary")
+                .failover(ResourceRecordSetFailover::Primary)
+                .resource_records(value("192.0.2.2"))
+                .build()
+                .expect("record"),
+            ResourceRecordSet::builder()
+                .name("geo.ml.example.com.")
+                .r#type(RrType::A)
+                .ttl(60)
+                .set_identifier("europe")
+                .geo_location(GeoLocation::builder().continent_code("EU").build())
+                .resource_records(value("192.0.2.3"))
+                .build()
+                .expect("record"),
+            ResourceRecordSet::builder()
+                .name("cidr.ml.example.com.")
+                .r#type(RrType::A)
+                .ttl(60)
+                .set_identifier("office")
+                .cidr_routing_config(
+                    CidrRoutingConfig::builder()
+                        .collection_id("c8c02a84-aaaa-bbbb-cccc-000000000000")
+                        .location_name("office")
+                        .build()
+                        .expect("cidr"),
+                )
+                .resource_records(value("192.0.2.4"))
+                .build()
+                .expect("record"),
+            ResourceRecordSet::builder()
+                .name("near.ml.example.com.")
+                .r#type(RrType::A)
+                .ttl(60)
+                .set_identifier("near")
+                .traffic_policy_instance_id("12345678-abcd-abcd-abcd-1234567890ab")
+                .geo_proximity_location(
+                    GeoProximityLocation::builder()
+                        .coordinates(
+                            Coordinates::builder()
+                                .latitude("49.22")
+                                .longitude("-74.01")
+                                .build()
+                                .expect("coordinates"),
+                        )
+                        .bias(-20)
+                        .build(),
+                )
+                .resource_records(value("192.0.2.5"))
+                .build()
+                .expect("record"),
+        ]
+    }
+
+    #[test]
+    fn a_deletion_sends_exactly_the_record_that_was_read() {
+        for original in left_in_a_zone() {
+            let sent = sdk_record(&record(&original)).expect("request");
+            assert_eq!(sent, original, "a DELETE of this record would not match it");
+        }
     }
 }

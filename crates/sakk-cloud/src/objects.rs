@@ -51,10 +51,12 @@ pub enum PutOutcome {
         /// The new version ID (none in an unversioned bucket).
         version_id: Option<String>,
     },
-    /// The precondition did not hold (`412 PreconditionFailed`, or `409
-    /// ConditionalRequestConflict` when another conditional write to the key won the race):
-    /// nothing was written.
+    /// The precondition did not hold (`412 PreconditionFailed`): nothing was written.
     PreconditionFailed,
+    /// `409 ConditionalRequestConflict`: another conditional write to the key was in progress.
+    /// Nothing was written and the condition was not judged: the same request may be sent
+    /// again.
+    Conflicted,
 }
 
 /// One version of an object, newest first in listings.

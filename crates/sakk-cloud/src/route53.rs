@@ -22,7 +22,9 @@ pub struct HostedZone {
     pub vpc_ids: Vec<String>,
 }
 
-/// A record set.
+/// A record set, with every field Route53 compares when it deletes one: a `DELETE` must name
+/// the record exactly as it is (values, TTL, alias target with its health evaluation, routing
+/// policy), or Route53 answers `InvalidChangeBatch` and leaves it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordSet {
     /// Name with the trailing dot.
@@ -31,14 +33,76 @@ pub struct RecordSet {
     pub kind: String,
     /// TTL (none for alias records).
     pub ttl: Option<i64>,
-    /// Values, sorted.
+    /// Values, sorted (Route53 compares them as a set).
     pub values: Vec<String>,
-    /// Alias target DNS name, for alias records.
-    pub alias_target: Option<String>,
-    /// Alias target zone, for alias records.
-    pub alias_zone_id: Option<String>,
+    /// The alias target, for alias records.
+    pub alias: Option<AliasTarget>,
     /// Set identifier for weighted and other routing policies.
     pub set_identifier: Option<String>,
+    /// The routing policy and health check (all empty for a simple record).
+    pub routing: Routing,
+}
+
+impl RecordSet {
+    /// A simple record (no alias, no routing policy).
+    pub fn simple(name: &str, kind: &str, ttl: i64, values: Vec<String>) -> Self {
+        Self {
+            name: name.to_owned(),
+            kind: kind.to_owned(),
+            ttl: Some(ttl),
+            values,
+            alias: None,
+            set_identifier: None,
+            routing: Routing::default(),
+        }
+    }
+}
+
+/// An alias record's target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AliasTarget {
+    /// The target's DNS name (a load balancer's, say).
+    pub dns_name: String,
+    /// The target's hosted zone (the load balancer's canonical zone).
+    pub zone_id: String,
+    /// Whether Route53 checks the target's health (external-dns sets it).
+    pub evaluate_target_health: bool,
+}
+
+/// The routing fields of a record set; Route53 matches each of them on `DELETE`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Routing {
+    /// Weighted routing.
+    pub weight: Option<i64>,
+    /// Latency routing: the region.
+    pub region: Option<String>,
+    /// Failover routing: `PRIMARY` or `SECONDARY`.
+    pub failover: Option<String>,
+    /// Geolocation routing: continent, country and subdivision codes.
+    pub geo_location: Option<(Option<String>, Option<String>, Option<String>)>,
+    /// Multivalue answer routing.
+    pub multi_value_answer: Option<bool>,
+    /// The health check.
+    pub health_check_id: Option<String>,
+    /// The traffic policy instance that made the record.
+    pub traffic_policy_instance_id: Option<String>,
+    /// IP-based routing: CIDR collection and location name.
+    pub cidr_routing: Option<(String, String)>,
+    /// Geoproximity routing.
+    pub geo_proximity: Option<GeoProximity>,
+}
+
+/// Geoproximity routing: a region, a Local Zone group or coordinates, and a bias.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GeoProximity {
+    /// The AWS region.
+    pub region: Option<String>,
+    /// The Local Zone group.
+    pub local_zone_group: Option<String>,
+    /// Latitude and longitude, as Route53 writes them.
+    pub coordinates: Option<(String, String)>,
+    /// The bias (-99 to 99).
+    pub bias: Option<i32>,
 }
 
 /// A change to a record set.

@@ -15,6 +15,7 @@
 //! renews a lease in the background while a long run works.
 
 pub mod clock;
+mod conditional;
 mod keeper;
 mod local;
 pub mod lock;
@@ -22,6 +23,7 @@ mod outputs;
 mod s3;
 
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use conditional::CONFLICT_ATTEMPTS;
 pub use keeper::{KeepAlive, keep_alive};
 pub use local::LocalStore;
 pub use lock::{LockRecord, Locking};
@@ -136,6 +138,17 @@ pub enum StateError {
     Conflict {
         /// Where.
         path: String,
+    },
+    /// S3 kept answering `409 ConditionalRequestConflict` (another conditional write to the
+    /// same object in progress each time).
+    #[error(
+        "{path}: S3 answered 409 ConditionalRequestConflict to {attempts} attempts in a row (other conditional writes to it kept racing this one); nothing was written: run again"
+    )]
+    ConditionalConflicts {
+        /// Where.
+        path: String,
+        /// How many times it was sent.
+        attempts: u32,
     },
     /// Another process holds the lock.
     #[error(

@@ -18,10 +18,11 @@
 //!   its lease is fresh unless forced.
 
 use crate::clock::{Clock, format_time, rfc3339_ms};
+use crate::conditional::{Put, put_conditional};
 use crate::{LockInfo, StateError};
 use async_trait::async_trait;
 use sakk_cloud::dynamodb::{Attribute, Condition, DynamoDb, Item, WriteOutcome};
-use sakk_cloud::objects::{Encryption, Objects, Precondition, PutOutcome};
+use sakk_cloud::objects::{Encryption, Objects, Precondition};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -403,22 +404,20 @@ impl Lock for S3Lock {
             None => Precondition::Absent,
             Some(Revision(etag)) => Precondition::Matches(etag.clone()),
         };
-        let outcome = self
-            .objects
-            .put(
-                &self.bucket,
-                &self.key,
-                record.to_bytes(),
-                &precondition,
-                &self.encryption,
-                &BTreeMap::new(),
-            )
-            .await
-            .map_err(|source| StateError::cloud("write", self.describe(), source))?;
-        Ok(match outcome {
-            PutOutcome::Written { etag, .. } => Some(Revision(etag)),
-            PutOutcome::PreconditionFailed => None,
-        })
+        let written = put_conditional(
+            self.objects.as_ref(),
+            &self.describe(),
+            Put {
+                bucket: &self.bucket,
+                key: &self.key,
+                body: record.to_bytes(),
+                precondition: &precondition,
+                encryption: &self.encryption,
+                metadata: &BTreeMap::new(),
+            },
+        )
+        .await?;
+        Ok(written.map(Revision))
     }
 }
 

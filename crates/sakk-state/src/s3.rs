@@ -2,11 +2,12 @@
 //! lock with a lease and a fencing counter; every version kept by the bucket's versioning.
 
 use crate::clock::Clock;
+use crate::conditional::{Put, put_conditional};
 use crate::lock::{DynamoLock, Lock, Locking, S3Lock};
 use crate::{HistoryEntry, Lease, LockInfo, LockRecord, State, StateError, StateStore, Version};
 use async_trait::async_trait;
 use sakk_cloud::dynamodb::DynamoDb;
-use sakk_cloud::objects::{Encryption, Objects, Precondition, PutOutcome};
+use sakk_cloud::objects::{Encryption, Objects, Precondition};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -212,21 +213,22 @@ impl StateStore for S3Store {
             None => Precondition::Absent,
             Some(Version(etag)) => Precondition::Matches(etag.clone()),
         };
-        let outcome = self
-            .objects
-            .put(
-                &self.bucket,
-                &self.key,
-                stored.to_bytes(),
-                &precondition,
-                &self.encryption,
-                &metadata,
-            )
-            .await
-            .map_err(|source| StateError::cloud("write", self.describe(), source))?;
-        match outcome {
-            PutOutcome::Written { etag, .. } => Ok(Version(etag)),
-            PutOutcome::PreconditionFailed => Err(self.conflict(lease).await),
+        let written = put_conditional(
+            self.objects.as_ref(),
+            &self.describe(),
+            Put {
+                bucket: &self.bucket,
+                key: &self.key,
+                body: stored.to_bytes(),
+                precondition: &precondition,
+                encryption: &self.encryption,
+                metadata: &metadata,
+            },
+        )
+        .await?;
+        match written {
+            Some(etag) => Ok(Version(etag)),
+            None => Err(self.conflict(lease).await),
         }
     }
 

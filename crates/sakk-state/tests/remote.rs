@@ -13,7 +13,7 @@ use sakk_state::{
     SystemClock, keep_alive,
 };
 use sakk_testkit::moto::Moto;
-use sakk_testkit::proxy::Proxy;
+use sakk_testkit::proxy::{Proxy, ProxyCounts, ProxyFaults};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -145,16 +145,28 @@ fn clock() -> Arc<ManualClock> {
 }
 
 /// Starts moto and the proxy (each with its own runtime, so outside the suite's), then runs
-/// the suite.
-fn suite(flavour: Flavour) {
+/// the suite; returns what the proxy saw.
+fn suite(flavour: Flavour, faults: ProxyFaults) -> ProxyCounts {
     let moto = Moto::start();
     let proxy = Proxy::start(moto.port());
+    proxy.set_faults(faults);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(4)
         .enable_all()
         .build()
         .expect("runtime");
     runtime.block_on(cases(flavour, &proxy.endpoint()));
+    proxy.counts()
+}
+
+/// S3 answering 30% of conditional writes (lock object and state) with 409
+/// ConditionalRequestConflict.
+fn conflicts() -> ProxyFaults {
+    ProxyFaults {
+        conditional_conflicts: 0.3,
+        seed: 15,
+        ..Default::default()
+    }
 }
 
 async fn cases(flavour: Flavour, endpoint: &str) {
@@ -175,12 +187,83 @@ async fn cases(flavour: Flavour, endpoint: &str) {
 
 #[test]
 fn s3_lock_object() {
-    suite(Flavour::S3Object);
+    suite(Flavour::S3Object, ProxyFaults::default());
 }
 
 #[test]
 fn dynamodb_lock_item() {
-    suite(Flavour::DynamoDb);
+    suite(Flavour::DynamoDb, ProxyFaults::default());
+}
+
+#[test]
+fn s3_lock_object_with_409s_at_thirty_percent() {
+    let counts = suite(Flavour::S3Object, conflicts());
+    // The fault really fired: every one of these was a conditional write S3 refused to judge.
+    assert!(counts.conflicts >= 20, "{counts:?}");
+    eprintln!(
+        "409 ConditionalRequestConflict answers: {} (S3 writes reaching moto: {})",
+        counts.conflicts,
+        counts
+            .writes
+            .iter()
+            .filter(|(call, _)| call.starts_with("s3 "))
+            .map(|(_, count)| count)
+            .sum::<u64>()
+    );
+}
+
+#[test]
+fn dynamodb_lock_item_with_409s_at_thirty_percent() {
+    // The lock is DynamoDB's; the state's compare-and-swap writes still meet S3's 409s.
+    let counts = suite(Flavour::DynamoDb, conflicts());
+    assert!(counts.conflicts >= 5, "{counts:?}");
+    eprintln!(
+        "409 ConditionalRequestConflict answers: {}",
+        counts.conflicts
+    );
+}
+
+/// A write that meets nothing but 409s is sent a bounded number of times, then fails saying
+/// why, having written nothing.
+#[test]
+fn endless_409s_end_in_a_clear_error() {
+    let moto = Moto::start();
+    let proxy = Proxy::start(moto.port());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let harness = Harness::start(Flavour::S3Object, &proxy.endpoint()).await;
+        let case = harness.case().await;
+        let locking = harness.locking(&case, clock(), LEASE);
+        proxy.set_faults(ProxyFaults {
+            conditional_conflicts: 1.0,
+            ..Default::default()
+        });
+        let error = locking
+            .acquire(&info("ci@runner", "apply"), 0)
+            .await
+            .expect_err("no write can pass");
+        let message = error.to_string();
+        assert!(
+            matches!(error, StateError::ConditionalConflicts { attempts, .. } if attempts == sakk_state::CONFLICT_ATTEMPTS),
+            "{error:?}"
+        );
+        assert!(
+            message.contains("409 ConditionalRequestConflict")
+                && message.contains(&lock_key(&case.key))
+                && message.contains("nothing was written"),
+            "{message}"
+        );
+        assert_eq!(
+            proxy.counts().conflicts,
+            u64::from(sakk_state::CONFLICT_ATTEMPTS)
+        );
+        proxy.set_faults(ProxyFaults::default());
+        assert_eq!(locking.status().await.expect("status"), None, "nothing written");
+    });
 }
 
 async fn one_holder_and_the_refusal_names_it(harness: &Harness) {

@@ -619,16 +619,28 @@ impl Fake {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut zone = fake_zone(id, name, "seed", false, None);
-        zone.records.push(RecordSet {
-            name: format!("www.{}.", name.trim_end_matches('.')),
-            kind: "A".into(),
-            ttl: Some(300),
-            values: vec!["192.0.2.10".into()],
-            alias_target: None,
-            alias_zone_id: None,
-            set_identifier: None,
-        });
+        zone.records.push(RecordSet::simple(
+            &format!("www.{}.", name.trim_end_matches('.')),
+            "A",
+            300,
+            vec!["192.0.2.10".into()],
+        ));
         world.zones.insert(id.to_owned(), zone);
+    }
+
+    /// Puts `records` into the zone named `domain` (what controllers made in it), as they are.
+    pub fn seed_records(&self, domain: &str, records: &[RecordSet]) {
+        let mut world = self
+            .world
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let name = format!("{}.", domain.trim_end_matches('.'));
+        let zone = world
+            .zones
+            .values_mut()
+            .find(|zone| zone.zone.name == name)
+            .unwrap_or_else(|| panic!("no zone named {name}"));
+        zone.records.extend(records.iter().cloned());
     }
 
     /// Look-alikes of another cluster: a VPC with the same `Name` tag and another cluster's
@@ -816,24 +828,13 @@ fn fake_zone(id: &str, name: &str, reference: &str, private: bool, vpc: Option<&
         servers: servers.clone(),
         tags: Tags::new(),
         records: vec![
-            RecordSet {
-                name: name.clone(),
-                kind: "NS".into(),
-                ttl: Some(172_800),
-                values: servers,
-                alias_target: None,
-                alias_zone_id: None,
-                set_identifier: None,
-            },
-            RecordSet {
-                name,
-                kind: "SOA".into(),
-                ttl: Some(900),
-                values: vec!["ns-1.awsdns-fake.com. hostmaster. 1 7200 900 1209600 86400".into()],
-                alias_target: None,
-                alias_zone_id: None,
-                set_identifier: None,
-            },
+            RecordSet::simple(&name, "NS", 172_800, servers),
+            RecordSet::simple(
+                &name,
+                "SOA",
+                900,
+                vec!["ns-1.awsdns-fake.com. hostmaster. 1 7200 900 1209600 86400".into()],
+            ),
         ],
     }
 }
@@ -3338,19 +3339,28 @@ impl Route53 for FakeService {
                             records.push(change.record.clone());
                         }
                         _ => {
-                            let position = records.iter().position(|record| {
-                                same(record) && record.values == change.record.values
-                            });
+                            // As Route53: a deletion names the record exactly as it is (values,
+                            // TTL, alias target and its health evaluation, routing policy).
+                            let position =
+                                records.iter().position(|record| *record == change.record);
                             match position {
                                 Some(index) => {
                                     records.remove(index);
                                 }
                                 None => {
+                                    let found = if records.iter().any(same) {
+                                        "the values provided do not match the current values"
+                                    } else {
+                                        "it was not found"
+                                    };
                                     return Err(error(
                                         ROUTE53,
                                         "ChangeResourceRecordSets",
                                         "InvalidChangeBatch",
-                                        "Tried to delete resource record set but it was not found",
+                                        format!(
+                                            "[Tried to delete resource record set [name='{}', type='{}'] but {found}]",
+                                            change.record.name, change.record.kind
+                                        ),
                                     ));
                                 }
                             }
@@ -3380,17 +3390,20 @@ impl S3 for FakeService {
             .await
     }
 
-    async fn create_bucket(&self, bucket: &str, _tags: &Tags) -> CloudResult<()> {
+    async fn create_bucket(&self, bucket: &str, tags: &Tags) -> CloudResult<()> {
         self.0
             .call(S3, "CreateBucket", true, |world, _, _| {
                 if world.buckets.contains_key(bucket) {
                     return Err(error(S3, "CreateBucket", "BucketAlreadyOwnedByYou", bucket));
                 }
-                // Like emulators that ignore tags in the create call: the engine must tag
-                // separately and recognise its untagged bucket after a crash.
-                world
-                    .buckets
-                    .insert(bucket.to_owned(), FakeBucket::default());
+                // As S3: the tags of the create call come with the bucket, in one step.
+                world.buckets.insert(
+                    bucket.to_owned(),
+                    FakeBucket {
+                        tags: tags.clone(),
+                        ..FakeBucket::default()
+                    },
+                );
                 Ok(())
             })
             .await

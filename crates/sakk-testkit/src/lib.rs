@@ -1,5 +1,6 @@
 //! The test kit (dev only).
 //!
+//! - [`dns`]: the records external-dns and cert-manager leave in a cluster's zone.
 //! - [`fake`]: an in-memory AWS behind `sakk-cloud`'s traits, with CREATING/DELETING phases,
 //!   IAM propagation delays, latency, throttling and faults at the k-th write.
 //! - [`memory`]: a state store in memory.
@@ -8,6 +9,7 @@
 //!   writes), throttles, fails, delays, loses answers, stops at the k-th write, and serves the
 //!   EKS APIs moto lacks (add-ons, access entries) from memory.
 
+pub mod dns;
 pub mod fake;
 pub mod memory;
 pub mod moto;

@@ -3,10 +3,11 @@
 //! It names each call (service from the signature's credential scope; operation from the
 //! `Action` parameter, the `X-Amz-Target` header, or the REST method and path), counts reads
 //! and writes, and can, per call: answer with the service's own throttling error, answer with a
-//! 5xx, add latency, stop at the k-th write and never answer (the test then kills the process),
+//! 5xx, answer an S3 conditional write with a 409 `ConditionalRequestConflict`, add latency, stop at the k-th write and never answer (the test then kills the process),
 //! or let the k-th write reach moto and drop the answer. It also serves, from memory, the EKS
 //! APIs moto does not implement: add-ons and access entries (with their access policies). It
-//! makes S3 and DynamoDB conditional writes atomic, as the services are and moto is not.
+//! makes S3 and DynamoDB conditional writes atomic, as the services are and moto is not, and
+//! applies the tags of an S3 `CreateBucket` with the bucket, as S3 does and moto does not.
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -29,6 +30,10 @@ pub struct ProxyFaults {
     pub throttle: f64,
     /// Share of calls answered with a 500.
     pub server_errors: f64,
+    /// Share of S3 conditional writes (`If-Match`, `If-None-Match`) answered `409
+    /// ConditionalRequestConflict` without reaching moto, as S3 answers a conditional write
+    /// racing another one to the same key.
+    pub conditional_conflicts: f64,
     /// Added to every call.
     pub latency: Duration,
     /// The k-th write (1-based) is held, never forwarded nor answered.
@@ -50,6 +55,8 @@ pub struct ProxyCounts {
     pub throttled: u64,
     /// Calls answered with a 500.
     pub failed: u64,
+    /// S3 conditional writes answered with a 409 `ConditionalRequestConflict`.
+    pub conflicts: u64,
 }
 
 impl ProxyCounts {
@@ -430,11 +437,13 @@ async fn handle(
     if !faults.latency.is_zero() {
         tokio::time::sleep(faults.latency).await;
     }
-    let (throttle, fail) = {
+    let (throttle, fail, conflict) = {
         let mut rng = lock(&shared.rng);
         (
             rng.f64() < faults.throttle,
             rng.f64() < faults.server_errors,
+            // Drawn only when asked for, so the other faults' seeded sequences stay as they were.
+            faults.conditional_conflicts > 0.0 && rng.f64() < faults.conditional_conflicts,
         )
     };
     let request_id = format!("proxy-{}", shared.writes.load(Ordering::SeqCst));
@@ -459,6 +468,16 @@ async fn handle(
             500,
             "InternalError",
             "We encountered an internal error. Please try again.",
+            &request_id,
+        ));
+    }
+    if conflict && call.service == "s3" && is_conditional_write(&call, &parts.headers, &body) {
+        lock(&shared.counts).conflicts += 1;
+        return Ok(error_response(
+            &call.service,
+            409,
+            "ConditionalRequestConflict",
+            "A conflicting operation occurred. If using PutObject you can retry the request.",
             &request_id,
         ));
     }
@@ -529,11 +548,68 @@ async fn handle(
             extension.policies.retain(|(owner, _), _| *owner != cluster);
         }
     }
+    if call.service == "s3" && response.status().is_success() {
+        apply_create_tags(&shared, &parts, &path, &query, &body).await?;
+    }
     if number > 0 && faults.lose_write == Some(number) {
         // The write happened; the answer never comes back.
         return Err(std::io::Error::other("answer lost by the proxy"));
     }
     Ok(response)
+}
+
+/// S3 applies the tags of a `CreateBucket` (`CreateBucketConfiguration/Tags`) with the bucket,
+/// in the same call; moto 5.2 ignores them. The proxy tags the new bucket in moto right after,
+/// before the answer goes back, so that a bucket never exists untagged, as in S3.
+async fn apply_create_tags(
+    shared: &Shared,
+    parts: &hyper::http::request::Parts,
+    path: &str,
+    query: &str,
+    body: &Bytes,
+) -> Result<(), std::io::Error> {
+    let text = String::from_utf8_lossy(body);
+    let bucket_path = path.trim_matches('/');
+    if parts.method != "PUT"
+        || !query.is_empty()
+        || bucket_path.is_empty()
+        || bucket_path.contains('/')
+        || !text.contains("<CreateBucketConfiguration")
+    {
+        return Ok(());
+    }
+    let Some(tags) = text
+        .split_once("<Tags>")
+        .and_then(|(_, rest)| rest.split_once("</Tags>"))
+        .map(|(tags, _)| tags.to_owned())
+    else {
+        return Ok(());
+    };
+    let tagging = format!("<Tagging><TagSet>{tags}</TagSet></Tagging>");
+    let uri: hyper::Uri = format!("http://127.0.0.1:{}{path}?tagging", shared.upstream)
+        .parse()
+        .map_err(std::io::Error::other)?;
+    let mut builder = Request::builder().method("PUT").uri(uri);
+    for (name, value) in &parts.headers {
+        if name != "content-length" && name != "content-md5" {
+            builder = builder.header(name, value);
+        }
+    }
+    let request = builder
+        .body(Full::new(Bytes::from(tagging)))
+        .map_err(std::io::Error::other)?;
+    let response = shared
+        .client
+        .request(request)
+        .await
+        .map_err(std::io::Error::other)?;
+    if !response.status().is_success() {
+        return Err(std::io::Error::other(format!(
+            "moto refused the tags of the new bucket {bucket_path}: {}",
+            response.status()
+        )));
+    }
+    Ok(())
 }
 
 /// A write that S3 or DynamoDB applies only if a condition holds.

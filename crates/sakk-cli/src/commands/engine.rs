@@ -99,15 +99,20 @@ fn cluster_dir(session: &Session, model: &Model) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
-/// The lease length of remote locks: [`sakk_state::lock::DEFAULT_LEASE`], or (for tests only)
-/// `SAKK_TEST_LOCK_LEASE_SECONDS`, so a killed holder's lease runs out in seconds.
+/// The lease length of remote locks: [`sakk_state::lock::DEFAULT_LEASE`], or, in a build with
+/// the `test-hooks` feature (the test binaries only), `SAKK_TEST_LOCK_LEASE_SECONDS`, so a
+/// killed holder's lease runs out in seconds.
 fn lease_length() -> Duration {
-    std::env::var("SAKK_TEST_LOCK_LEASE_SECONDS")
+    #[cfg(feature = "test-hooks")]
+    if let Some(lease) = std::env::var("SAKK_TEST_LOCK_LEASE_SECONDS")
         .ok()
         .and_then(|text| text.parse::<f64>().ok())
         .filter(|seconds| seconds.is_finite() && *seconds > 0.0)
         .map(Duration::from_secs_f64)
-        .unwrap_or(sakk_state::lock::DEFAULT_LEASE)
+    {
+        return lease;
+    }
+    sakk_state::lock::DEFAULT_LEASE
 }
 
 /// The services of the S3 backend (its own region and profile).

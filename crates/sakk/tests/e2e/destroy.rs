@@ -2,6 +2,7 @@
 
 use crate::harness::{Env, text};
 use sakk_cloud::ec2::Filter;
+use sakk_cloud::route53::Change;
 
 #[test]
 fn destroy_leaves_nothing_and_foreign_resources_stay_byte_identical() {
@@ -38,6 +39,40 @@ fn destroy_leaves_nothing_and_foreign_resources_stay_byte_identical() {
         .expect("our VPC");
     // What the load balancer controller and the VPC CNI would have made.
     env.fixture(&["seed-controllers", &vpc.id, "simple"]);
+    // What external-dns and cert-manager would have left in the cluster's zone.
+    let domain = "sandbox.some.domain.local";
+    let zone = env
+        .runtime
+        .block_on(env.cloud.route53.zones_named(domain))
+        .expect("zones")
+        .into_iter()
+        .next()
+        .expect("the cluster's zone");
+    let left = sakk_testkit::dns::controller_records(
+        domain,
+        (
+            "k8s-istio-ingress-0123456789.elb.us-east-2.amazonaws.com.",
+            "ZLMOA37VPKANP",
+        ),
+        "simple",
+    );
+    let create: Vec<Change> = left
+        .iter()
+        .map(|record| Change {
+            action: "CREATE".into(),
+            record: record.clone(),
+        })
+        .collect();
+    env.runtime
+        .block_on(env.cloud.route53.change_records(&zone.id, &create))
+        .expect("seed the zone");
+    let seeded = env
+        .runtime
+        .block_on(env.cloud.route53.records(&zone.id, None, None))
+        .expect("records");
+    for record in &left {
+        assert!(seeded.contains(record), "moto did not keep {record:#?}");
+    }
 
     env.proxy.set_faults(Default::default());
     let output = env.sakk(&["destroy", "--yes"]);
@@ -67,4 +102,9 @@ fn destroy_leaves_nothing_and_foreign_resources_stay_byte_identical() {
     let after = env.fixture(&["snapshot"]);
     assert_eq!(before, after, "the account differs from before the apply");
     assert!(env.shape("simple", "sandbox").is_empty());
+    let zones = env
+        .runtime
+        .block_on(env.cloud.route53.zones_named(domain))
+        .expect("zones");
+    assert!(zones.is_empty(), "zones left: {zones:#?}");
 }
