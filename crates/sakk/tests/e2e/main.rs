@@ -8,6 +8,7 @@ mod destroy;
 mod harness;
 mod lock;
 mod outputs;
+mod phases;
 mod saved_plan;
 mod secrets;
 mod throttle;
