@@ -61,6 +61,15 @@ fn live(step: &Step<'_>, id: &str, spec: Spec, attributes: &[(&str, Value)]) -> 
     }
 }
 
+/// An EKS status with what AWS says is wrong: `DEGRADED (code: message; …)`.
+pub(crate) fn with_health(status: &str, health: &[String]) -> String {
+    if health.is_empty() {
+        status.to_owned()
+    } else {
+        format!("{status} ({})", health.join("; "))
+    }
+}
+
 fn eks_effect_matches(left: &Taint, right: &Taint) -> bool {
     left.key == right.key && left.effect == right.effect
 }
@@ -959,9 +968,16 @@ impl Engine {
                     .await?;
                 match cluster.status.as_str() {
                     "ACTIVE" => Ok(Some(cluster)),
-                    "FAILED" | "DELETING" => Err(StepError::Stuck(format!(
-                        "{}: EKS reports the cluster {}",
-                        step.address, cluster.status
+                    "FAILED" => Err(StepError::Stuck(format!(
+                        "{}: EKS reports the cluster {}: the next `sakk plan` replaces it \
+                         (fix the cause first)",
+                        step.address,
+                        with_health(&cluster.status, &cluster.health)
+                    ))),
+                    "DELETING" => Err(StepError::Stuck(format!(
+                        "{}: EKS reports the cluster {} (deleted outside sakk?)",
+                        step.address,
+                        with_health(&cluster.status, &cluster.health)
                     ))),
                     _ => Ok(None),
                 }
@@ -1126,21 +1142,28 @@ impl Engine {
                         self.cloud.eks.node_group(cluster, name)
                     })
                     .await?;
+                let status = with_health(&group.status, &group.health);
                 match group.status.as_str() {
                     "ACTIVE" => Ok(Some(group)),
                     "DEGRADED" => {
                         self.events.emit(crate::Event::Warning {
                             address: Some(step.address.clone()),
-                            message: "EKS reports the node group DEGRADED".into(),
+                            message: format!(
+                                "EKS reports the node group {status}; sakk goes on (the node \
+                                 group exists; its nodes may be fewer than wanted)"
+                            ),
                         });
                         Ok(Some(group))
                     }
-                    "CREATE_FAILED" | "DELETE_FAILED" | "DELETING" => {
-                        Err(StepError::Stuck(format!(
-                            "{}: EKS reports the node group {}",
-                            step.address, group.status
-                        )))
-                    }
+                    "CREATE_FAILED" | "DELETE_FAILED" => Err(StepError::Stuck(format!(
+                        "{}: EKS reports the node group {status}: the next `sakk plan` \
+                         replaces it (fix the cause first)",
+                        step.address
+                    ))),
+                    "DELETING" => Err(StepError::Stuck(format!(
+                        "{}: EKS reports the node group {status} (deleted outside sakk?)",
+                        step.address
+                    ))),
                     _ => Ok(None),
                 }
             },
@@ -1319,22 +1342,33 @@ impl Engine {
                     self.cloud.eks.addon(cluster, name)
                 })
                 .await?;
+            let status = with_health(&addon.status, &addon.health);
             match addon.status.as_str() {
                 "ACTIVE" => Ok(Some(addon)),
                 "DEGRADED" => {
                     self.events.emit(crate::Event::Warning {
                         address: Some(step.address.clone()),
-                        message: "EKS reports the add-on DEGRADED (its pods are not healthy yet)"
-                            .into(),
+                        message: format!(
+                            "EKS reports the add-on {status}; sakk goes on (the add-on is \
+                             installed; its pods are not healthy yet)"
+                        ),
                     });
                     Ok(Some(addon))
                 }
-                "CREATE_FAILED" | "UPDATE_FAILED" | "DELETE_FAILED" | "DELETING" => {
-                    Err(StepError::Stuck(format!(
-                        "{}: EKS reports the add-on {}",
-                        step.address, addon.status
-                    )))
-                }
+                "CREATE_FAILED" | "DELETE_FAILED" => Err(StepError::Stuck(format!(
+                    "{}: EKS reports the add-on {status}: the next `sakk plan` replaces it \
+                     (fix the cause first)",
+                    step.address
+                ))),
+                "UPDATE_FAILED" => Err(StepError::Stuck(format!(
+                    "{}: EKS reports the add-on {status}: it keeps its previous \
+                     configuration; the next `sakk apply` sends the update again",
+                    step.address
+                ))),
+                "DELETING" => Err(StepError::Stuck(format!(
+                    "{}: EKS reports the add-on {status} (deleted outside sakk?)",
+                    step.address
+                ))),
                 _ => Ok(None),
             }
         })
@@ -1383,9 +1417,21 @@ impl Engine {
                 Err(error) => return Err(error),
             }
         }
-        let mut addon = self.addon_ready(step, &cluster, &spec.name).await?;
+        // A failed update left the add-on as it was: the update is sent again at once (waiting
+        // for it to become ACTIVE would fail on UPDATE_FAILED).
+        let update_failed =
+            existing.is_some_and(|found| matches!(found.status, Status::UpdateFailed(_)));
+        let mut addon = if update_failed {
+            self.read(step, "eks", "DescribeAddon", || {
+                self.cloud.eks.addon(&cluster, &spec.name)
+            })
+            .await?
+        } else {
+            self.addon_ready(step, &cluster, &spec.name).await?
+        };
         if let Some(Spec::Addon(current)) = existing.map(|found| &found.spec) {
-            if current.service_account_role_arn != spec.service_account_role_arn
+            if update_failed
+                || current.service_account_role_arn != spec.service_account_role_arn
                 || (spec.version.is_some() && current.version != spec.version)
             {
                 self.write(step, "eks", "UpdateAddon", Expect::InUse, |_| {

@@ -222,10 +222,15 @@ impl Engine {
                 return Ok(done);
             }
             if self.clock.now().saturating_duration_since(started) > limit {
+                let limit = if limit < Duration::from_secs(1) {
+                    format!("{} ms", limit.as_millis())
+                } else {
+                    format!("{} s", limit.as_secs())
+                };
                 return Err(StepError::Stuck(format!(
-                    "{}: still waiting for {what} after {} s",
-                    step.address,
-                    limit.as_secs()
+                    "{}: still waiting for {what} after {limit}; sakk stopped waiting: run \
+                     `sakk apply` again to wait for it again (it is never created twice)",
+                    step.address
                 )));
             }
             self.waiting(step, what);

@@ -119,13 +119,17 @@ fn parse_json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned()))
 }
 
-fn eks_status(status: &str) -> Status {
+/// An EKS status as the planner sees it; `health` (AWS's issues) goes into the detail.
+fn eks_status(status: &str, health: &[String]) -> Status {
+    let detail = crate::drivers::with_health(status, health);
     match status {
-        "ACTIVE" | "DEGRADED" => Status::Ready,
-        "CREATING" | "UPDATING" | "PENDING" => Status::Pending(status.to_owned()),
-        "DELETING" => Status::Deleting(status.to_owned()),
-        "" => Status::Ready,
-        other => Status::Failed(other.to_owned()),
+        "ACTIVE" | "" => Status::Ready,
+        "DEGRADED" => Status::Degraded(detail),
+        "UPDATE_FAILED" => Status::UpdateFailed(detail),
+        "CREATING" | "UPDATING" | "PENDING" => Status::Pending(detail),
+        "DELETING" => Status::Deleting(detail),
+        // FAILED, CREATE_FAILED, DELETE_FAILED and anything EKS adds later.
+        _ => Status::Failed(detail),
     }
 }
 
@@ -871,7 +875,7 @@ impl Engine {
                 ),
                 ("version", json!(cluster.version)),
             ]),
-            eks_status(&cluster.status),
+            eks_status(&cluster.status, &cluster.health),
         ));
         Ok(found)
     }
@@ -954,7 +958,7 @@ impl Engine {
                     ("arn", json!(group.arn)),
                     ("current_desired_size", json!(group.desired_size)),
                 ]),
-                eks_status(&group.status),
+                eks_status(&group.status, &group.health),
             ));
         }
         Ok(found)
@@ -1008,7 +1012,7 @@ impl Engine {
                 &addon.name,
                 spec,
                 attributes(&[("arn", json!(addon.arn)), ("version", json!(addon.version))]),
-                eks_status(&addon.status),
+                eks_status(&addon.status, &addon.health),
             ));
         }
         Ok(found)

@@ -1,6 +1,6 @@
 //! The engine against the in-memory AWS: idempotence, crashes at every write, lost answers,
-//! throttling, waiters that re-attach, IAM propagation, drift, upgrades, look-alikes, and
-//! destroy leaving nothing.
+//! throttling, waiters that re-attach, IAM propagation, drift, upgrades, look-alikes, EKS
+//! resources that fail, degrade or stay CREATING, and destroy leaving nothing.
 
 use sakk_apply::retry::{RateLimiter, RetryPolicy};
 use sakk_apply::{
@@ -8,19 +8,27 @@ use sakk_apply::{
 };
 use sakk_plan::{Action, Kind, Plan};
 use sakk_state::{LocalStore, StateStore};
-use sakk_testkit::fake::{Fake, Faults, Timing, owned_by, shape};
+use sakk_testkit::fake::{EksKind, Fake, Faults, Script, Timing, owned_by, shape};
 use sakk_testkit::memory::MemoryStore;
 use std::sync::Arc;
 use std::time::Duration;
 
 const PARENT_ZONE: &str = "Z0123456789ABCDEFGHIJ";
 
-fn model() -> sakk_model::Model {
+fn example() -> String {
     let path = format!(
         "{}/../../examples/native-simple/cluster.hcl",
         env!("CARGO_MANIFEST_DIR")
     );
-    let bytes = std::fs::read(&path).expect("example");
+    std::fs::read_to_string(&path).expect("example")
+}
+
+fn model() -> sakk_model::Model {
+    model_of(&example())
+}
+
+fn model_of(text: &str) -> sakk_model::Model {
+    let bytes = text.as_bytes().to_vec();
     let loaded = sakk_config::load(&[sakk_config::Input {
         name: "cluster.hcl".into(),
         bytes,
@@ -35,6 +43,7 @@ struct World {
     fake: Arc<Fake>,
     store: Arc<dyn StateStore>,
     model: sakk_model::Model,
+    waits: Waits,
 }
 
 impl World {
@@ -45,6 +54,7 @@ impl World {
             fake,
             store: Arc::new(MemoryStore::default()),
             model: model(),
+            waits: Waits::fast(),
         }
     }
 
@@ -63,7 +73,7 @@ impl World {
             cloud: self.fake.cloud(&self.model.region),
             eks_cluster_name: self.model.names.eks_cluster.clone(),
             settings: Settings {
-                waits: Waits::fast(),
+                waits: self.waits.clone(),
                 ..Settings::default()
             },
             policy: RetryPolicy::fast(),
@@ -574,4 +584,395 @@ async fn a_blocked_deletion_says_what_blocks_it() {
             .iter()
             .any(|address| address.as_str() == "vpc.main")
     );
+}
+
+// EKS failure phases, by script: what the plan says, what apply reports, and that the next
+// apply converges once the fault is lifted.
+
+/// The failed steps as apply reports them (`address: error`).
+fn failures(report: &Report) -> Vec<String> {
+    report
+        .walk
+        .failed
+        .iter()
+        .map(|(address, error)| format!("{address}: {error}"))
+        .collect()
+}
+
+/// The plan's change of `address`.
+fn change<'a>(plan: &'a Plan, address: &str) -> &'a sakk_plan::Change {
+    plan.changes
+        .iter()
+        .find(|change| change.address.as_str() == address)
+        .unwrap_or_else(|| panic!("no {address} in the plan"))
+}
+
+fn warnings(events: &[Event]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|event| match event {
+            Event::Warning { address, message } => Some(format!(
+                "{}: {message}",
+                address.as_ref().map(|a| a.to_string()).unwrap_or_default()
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Lifts the script, applies, and checks that nothing is left to do.
+async fn lift_and_converge(world: &World, kind: EksKind, name: &str) {
+    world.fake.lift(kind, name);
+    world.apply_ok().await;
+    let plan = world.plan(false).await;
+    assert!(changed(&plan).is_empty(), "{:#?}", changed(&plan));
+    let text = sakk_plan::render::human(&plan, sakk_plan::render::Style::Plain);
+    assert!(!text.contains("Warnings"), "{text}");
+}
+
+/// A failed run: the failures, and what the next plan says of `address`.
+async fn failed_run(world: &World, address: &str) -> (Vec<String>, sakk_plan::Change, String) {
+    let (report, events) = world.run(false).await;
+    let report = report.expect("apply runs");
+    assert!(!report.succeeded(), "the apply succeeded: {events:#?}");
+    let failed = failures(&report);
+    let plan = world.plan(false).await;
+    let text = sakk_plan::render::human(&plan, sakk_plan::render::Style::Plain);
+    (failed, change(&plan, address).clone(), text)
+}
+
+async fn degraded_warns_and_goes_on(kind: EksKind, name: &str, address: &str, issue: &str) {
+    let world = World::new(Timing::default());
+    world.fake.script(kind, name, Script::Degraded);
+    let (report, events) = world.run(false).await;
+    let report = report.expect("apply");
+    assert!(report.succeeded(), "{:#?}", failures(&report));
+    let warned = warnings(&events);
+    assert!(
+        warned.iter().any(|warning| warning.starts_with(address)
+            && warning.contains(&format!("DEGRADED ({issue}"))),
+        "{warned:#?}"
+    );
+    // The resource exists: nothing to do, but the plan says what AWS reports.
+    let plan = world.plan(false).await;
+    assert!(changed(&plan).is_empty(), "{:#?}", changed(&plan));
+    let text = sakk_plan::render::human(&plan, sakk_plan::render::Style::Plain);
+    assert!(
+        text.contains("Warnings:")
+            && text.contains(&format!("! {address} "))
+            && text.contains(issue)
+            && text.contains("No changes"),
+        "{text}"
+    );
+    lift_and_converge(&world, kind, name).await;
+}
+
+#[tokio::test]
+async fn a_degraded_addon_warns_and_the_apply_goes_on() {
+    degraded_warns_and_goes_on(
+        EksKind::Addon,
+        "coredns",
+        "eks_addon.coredns",
+        "InsufficientNumberOfReplicas",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_degraded_node_group_warns_and_the_apply_goes_on() {
+    degraded_warns_and_goes_on(
+        EksKind::NodeGroup,
+        "general",
+        "eks_node_group.general",
+        "InsufficientFreeAddresses",
+    )
+    .await;
+}
+
+/// A creation that ends failed: the step fails naming AWS's issue, what depends on it does not
+/// start, the next plan replaces it with that reason, and once the cause is gone the replace
+/// converges (one deletion, one more creation).
+async fn create_failed_is_replaced(
+    kind: EksKind,
+    name: &str,
+    address: &str,
+    status: &str,
+    issue: &str,
+    dependant: Option<&str>,
+) {
+    let world = World::new(Timing::default());
+    world.fake.script(kind, name, Script::CreateFailed);
+    let (report, _) = world.run(false).await;
+    let report = report.expect("apply runs");
+    let failed = failures(&report);
+    assert_eq!(failed.len(), 1, "{failed:#?}");
+    assert!(
+        failed[0].starts_with(address)
+            && failed[0].contains(&format!("{status} ({issue}"))
+            && failed[0].contains("the next `sakk plan` replaces it"),
+        "{failed:#?}"
+    );
+    if let Some(dependant) = dependant {
+        assert!(
+            report
+                .walk
+                .skipped
+                .iter()
+                .any(|skipped| skipped.as_str() == dependant),
+            "{:?}",
+            report.walk.skipped
+        );
+    }
+    // Still failing: the replace fails the same way.
+    let (failed, planned, text) = failed_run(&world, address).await;
+    assert!(failed[0].starts_with(address), "{failed:#?}");
+    assert_eq!(planned.action, Action::Replace, "{planned:?}");
+    assert!(
+        planned
+            .reasons
+            .iter()
+            .any(|reason| reason.contains(&format!("AWS reports it failed: {status} ({issue}"))),
+        "{:?}",
+        planned.reasons
+    );
+    assert!(text.contains(&format!("-/+ {address}")), "{text}");
+    world.fake.reset_counts();
+    lift_and_converge(&world, kind, name).await;
+    let writes = world.fake.counts().writes;
+    let (delete, create) = match kind {
+        EksKind::Cluster => ("eks DeleteCluster", "eks CreateCluster"),
+        EksKind::NodeGroup => ("eks DeleteNodegroup", "eks CreateNodegroup"),
+        EksKind::Addon => ("eks DeleteAddon", "eks CreateAddon"),
+    };
+    assert_eq!(writes.get(delete), Some(&1), "{writes:?}");
+    assert!(writes.get(create) >= Some(&1), "{writes:?}");
+}
+
+#[tokio::test]
+async fn an_addon_that_fails_to_create_is_replaced() {
+    create_failed_is_replaced(
+        EksKind::Addon,
+        "coredns",
+        "eks_addon.coredns",
+        "CREATE_FAILED",
+        "ConfigurationConflict",
+        None,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_node_group_that_fails_to_create_is_replaced() {
+    create_failed_is_replaced(
+        EksKind::NodeGroup,
+        "general",
+        "eks_node_group.general",
+        "CREATE_FAILED",
+        "AsgInstanceLaunchFailures",
+        Some("eks_addon.coredns"),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_cluster_that_fails_to_create_is_replaced() {
+    create_failed_is_replaced(
+        EksKind::Cluster,
+        "simple",
+        "eks_cluster.main",
+        "FAILED",
+        "Ec2SubnetNotFound",
+        Some("eks_node_group.general"),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_addon_update_that_fails_is_sent_again() {
+    let world = World::new(Timing::default());
+    world.apply_ok().await;
+    // Drift: the EBS CSI driver lost its role; the plan puts it back with an update.
+    let cloud = world.fake.cloud("us-east-2");
+    cloud
+        .eks
+        .update_addon("simple", "aws-ebs-csi-driver", None, None)
+        .await
+        .expect("drift");
+    world
+        .fake
+        .script(EksKind::Addon, "aws-ebs-csi-driver", Script::UpdateFailed);
+    let (failed, planned, _) = failed_run(&world, "eks_addon.aws-ebs-csi-driver").await;
+    assert_eq!(failed.len(), 1, "{failed:#?}");
+    assert!(
+        failed[0].starts_with("eks_addon.aws-ebs-csi-driver")
+            && failed[0].contains("UPDATE_FAILED (AdmissionRequestDenied")
+            && failed[0].contains("sends the update again"),
+        "{failed:#?}"
+    );
+    // Not a replace (deleting the add-on would take its pods away): the update again.
+    assert_eq!(planned.action, Action::Update, "{planned:?}");
+    assert!(
+        planned.reasons.iter().any(|reason| reason
+            .contains("AWS reports UPDATE_FAILED (AdmissionRequestDenied")
+            && reason.contains("sends the update again")),
+        "{:?}",
+        planned.reasons
+    );
+    world.fake.reset_counts();
+    lift_and_converge(&world, EksKind::Addon, "aws-ebs-csi-driver").await;
+    let writes = world.fake.counts().writes;
+    assert_eq!(writes.get("eks UpdateAddon"), Some(&1), "{writes:?}");
+    assert_eq!(writes.get("eks DeleteAddon"), None, "{writes:?}");
+}
+
+/// A resource that stays CREATING past the waiter's limit: the step fails saying so, the next
+/// plan waits for it (no second creation), and the next apply re-attaches.
+async fn stuck_creating_reattaches(kind: EksKind, name: &str, address: &str, waiting: &str) {
+    let mut world = World::new(Timing::default());
+    world.waits = Waits {
+        cluster: Duration::from_millis(300),
+        node_group: Duration::from_millis(300),
+        addon: Duration::from_millis(300),
+        ..Waits::fast()
+    };
+    world.fake.script(kind, name, Script::StuckCreating);
+    let (report, _) = world.run(false).await;
+    let failed = failures(&report.expect("apply runs"));
+    assert_eq!(failed.len(), 1, "{failed:#?}");
+    assert!(
+        failed[0].starts_with(address)
+            && failed[0].contains(&format!("still waiting for {waiting} after 300 ms"))
+            && failed[0].contains("run `sakk apply` again"),
+        "{failed:#?}"
+    );
+    let plan = world.plan(false).await;
+    let planned = change(&plan, address);
+    assert!(
+        matches!(planned.action, Action::Update | Action::Adopt),
+        "{planned:?}"
+    );
+    assert!(
+        planned
+            .reasons
+            .iter()
+            .any(|reason| reason.contains("AWS reports CREATING: apply waits")),
+        "{:?}",
+        planned.reasons
+    );
+    lift_and_converge(&world, kind, name).await;
+    let create = match kind {
+        EksKind::Cluster => "eks CreateCluster",
+        EksKind::NodeGroup => "eks CreateNodegroup",
+        EksKind::Addon => "eks CreateAddon",
+    };
+    let counts = world.fake.counts();
+    let created = counts.writes.get(create).copied().unwrap_or(0);
+    let expected = if kind == EksKind::Addon { 4 } else { 1 };
+    assert_eq!(created, expected, "created twice: {:?}", counts.writes);
+}
+
+#[tokio::test]
+async fn an_addon_stuck_creating_fails_the_step_and_is_waited_for_next_time() {
+    stuck_creating_reattaches(
+        EksKind::Addon,
+        "vpc-cni",
+        "eks_addon.vpc-cni",
+        "add-on → ACTIVE",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_node_group_stuck_creating_fails_the_step_and_is_waited_for_next_time() {
+    stuck_creating_reattaches(
+        EksKind::NodeGroup,
+        "general",
+        "eks_node_group.general",
+        "node group → ACTIVE",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_cluster_stuck_creating_fails_the_step_and_is_waited_for_next_time() {
+    stuck_creating_reattaches(
+        EksKind::Cluster,
+        "simple",
+        "eks_cluster.main",
+        "EKS cluster → ACTIVE",
+    )
+    .await;
+}
+
+/// The issuer host of the cluster as EKS reports it, and checks that the OIDC provider and
+/// every role trusting an OIDC provider name it (and no other issuer).
+async fn trusts_follow(world: &World) -> String {
+    let cloud = world.fake.cloud("us-east-2");
+    let cluster = cloud.eks.cluster("simple").await.expect("cluster");
+    let issuer = cluster.oidc_issuer.expect("issuer");
+    let host = issuer.trim_start_matches("https://").to_owned();
+    let providers = cloud.iam.oidc_providers().await.expect("providers");
+    assert_eq!(providers.len(), 1, "{providers:?}");
+    let provider = cloud
+        .iam
+        .oidc_provider(&providers[0])
+        .await
+        .expect("provider");
+    assert_eq!(provider.url, host);
+    let mut trusting = 0;
+    for role in cloud.iam.roles().await.expect("roles") {
+        if !role.trust_policy.contains("oidc-provider/") {
+            continue;
+        }
+        trusting += 1;
+        let trust: serde_json::Value =
+            serde_json::from_str(&role.trust_policy).expect("trust policy JSON");
+        let statement = &trust["Statement"][0];
+        let federated = statement["Principal"]["Federated"].as_str().unwrap_or("");
+        let conditions = statement["Condition"]["StringEquals"]
+            .as_object()
+            .map(|map| map.keys().cloned().collect::<Vec<_>>())
+            .unwrap_or_default();
+        assert!(
+            federated == provider.arn
+                && conditions.len() == 2
+                && conditions
+                    .iter()
+                    .all(|key| key.starts_with(&format!("{host}:"))),
+            "{} trusts another issuer than {host}: {}",
+            role.name,
+            role.trust_policy
+        );
+    }
+    assert_eq!(trusting, 7, "every service-account role trusts the issuer");
+    host
+}
+
+#[tokio::test]
+async fn a_replaced_cluster_gets_a_new_issuer_and_every_trust_follows_it() {
+    let mut world = World::new(Timing::default());
+    world.apply_ok().await;
+    let first = trusts_follow(&world).await;
+    // An immutable field: a third zone changes the cluster's subnets.
+    let zones = r#"availability_zones = ["us-east-2a", "us-east-2b"]"#;
+    assert!(example().contains(zones));
+    world.model = model_of(&example().replace(
+        zones,
+        r#"availability_zones = ["us-east-2a", "us-east-2b", "us-east-2c"]"#,
+    ));
+    let plan = world.plan(false).await;
+    assert_eq!(change(&plan, "eks_cluster.main").action, Action::Replace);
+    assert_eq!(
+        change(&plan, "iam_oidc_provider.main").action,
+        Action::Replace
+    );
+    assert_eq!(
+        change(&plan, "iam_role.external-dns").action,
+        Action::Update
+    );
+    world.apply_ok().await;
+    let second = trusts_follow(&world).await;
+    assert_ne!(first, second, "EKS gives a re-created cluster a new issuer");
+    let plan = world.plan(false).await;
+    assert!(changed(&plan).is_empty(), "{:#?}", changed(&plan));
 }

@@ -42,6 +42,18 @@ fn sdk_taint(taint: &Taint) -> SdkTaint {
         .build()
 }
 
+/// Health issues as people read them: `code: message` each.
+fn issues<T>(issues: &[T], parts: impl Fn(&T) -> (Option<&str>, Option<&str>)) -> Vec<String> {
+    issues
+        .iter()
+        .map(|issue| match parts(issue) {
+            (Some(code), Some(message)) => format!("{code}: {message}"),
+            (Some(text), None) | (None, Some(text)) => text.to_owned(),
+            (None, None) => "an unnamed issue".to_owned(),
+        })
+        .collect()
+}
+
 fn cluster(cluster: &aws_sdk_eks::types::Cluster) -> Cluster {
     let config = cluster.resources_vpc_config();
     let mut subnet_ids: Vec<String> = config
@@ -71,6 +83,14 @@ fn cluster(cluster: &aws_sdk_eks::types::Cluster) -> Cluster {
         status: cluster
             .status()
             .map(|status| status.as_str().to_owned())
+            .unwrap_or_default(),
+        health: cluster
+            .health()
+            .map(|health| {
+                issues(health.issues(), |issue| {
+                    (issue.code().map(|code| code.as_str()), issue.message())
+                })
+            })
             .unwrap_or_default(),
         version: cluster.version().unwrap_or_default().to_owned(),
         role_arn: cluster.role_arn().unwrap_or_default().to_owned(),
@@ -132,6 +152,14 @@ fn node_group(group: &aws_sdk_eks::types::Nodegroup) -> NodeGroup {
             .status()
             .map(|status| status.as_str().to_owned())
             .unwrap_or_default(),
+        health: group
+            .health()
+            .map(|health| {
+                issues(health.issues(), |issue| {
+                    (issue.code().map(|code| code.as_str()), issue.message())
+                })
+            })
+            .unwrap_or_default(),
         node_role: group.node_role().unwrap_or_default().to_owned(),
         subnet_ids,
         instance_types: group.instance_types().to_vec(),
@@ -171,6 +199,14 @@ fn addon(addon: &aws_sdk_eks::types::Addon) -> Addon {
         status: addon
             .status()
             .map(|status| status.as_str().to_owned())
+            .unwrap_or_default(),
+        health: addon
+            .health()
+            .map(|health| {
+                issues(health.issues(), |issue| {
+                    (issue.code().map(|code| code.as_str()), issue.message())
+                })
+            })
             .unwrap_or_default(),
         version: addon.addon_version().unwrap_or_default().to_owned(),
         service_account_role_arn: addon.service_account_role_arn().map(str::to_owned),

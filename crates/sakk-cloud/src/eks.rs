@@ -12,8 +12,11 @@ pub struct Cluster {
     pub name: String,
     /// ARN.
     pub arn: String,
-    /// `CREATING`, `ACTIVE`, `UPDATING`, `DELETING`, `FAILED`.
+    /// `CREATING`, `ACTIVE`, `UPDATING`, `DELETING`, `FAILED`, `PENDING`.
     pub status: String,
+    /// What AWS says is wrong (`code: message` of each health issue).
+    #[serde(default)]
+    pub health: Vec<String>,
     /// Kubernetes minor version.
     pub version: String,
     /// Cluster IAM role.
@@ -118,6 +121,9 @@ pub struct NodeGroup {
     pub arn: String,
     /// `CREATING`, `ACTIVE`, `UPDATING`, `DELETING`, `CREATE_FAILED`, `DELETE_FAILED`, `DEGRADED`.
     pub status: String,
+    /// What AWS says is wrong (`code: message` of each health issue).
+    #[serde(default)]
+    pub health: Vec<String>,
     /// Node IAM role ARN.
     pub node_role: String,
     /// Subnets.
@@ -205,8 +211,12 @@ pub struct Addon {
     pub name: String,
     /// ARN.
     pub arn: String,
-    /// `CREATING`, `ACTIVE`, `DEGRADED`, `UPDATING`, `DELETING`, `CREATE_FAILED`...
+    /// `CREATING`, `ACTIVE`, `DEGRADED`, `UPDATING`, `DELETING`, `CREATE_FAILED`,
+    /// `UPDATE_FAILED`, `DELETE_FAILED`.
     pub status: String,
+    /// What AWS says is wrong (`code: message` of each health issue).
+    #[serde(default)]
+    pub health: Vec<String>,
     /// Version.
     pub version: String,
     /// Service-account role.

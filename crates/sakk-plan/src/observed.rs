@@ -21,6 +21,22 @@ pub enum Status {
     Deleting(String),
     /// AWS gave up on it (`CREATE_FAILED`, a failed NAT gateway).
     Failed(String),
+    /// Usable, but AWS reports it unhealthy (`DEGRADED`, with its health issues): sakk cannot
+    /// repair that by a call, so it is planned as if ready and the plan warns.
+    Degraded(String),
+    /// Its last update failed (`UPDATE_FAILED`) and it kept its old configuration: the update
+    /// is planned and sent again.
+    UpdateFailed(String),
+}
+
+impl Status {
+    /// What AWS reports that people should know although sakk changes nothing for it.
+    pub fn warning(&self) -> Option<&str> {
+        match self {
+            Status::Degraded(detail) => Some(detail),
+            _ => None,
+        }
+    }
 }
 
 /// One resource as it exists.

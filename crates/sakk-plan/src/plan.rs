@@ -336,10 +336,17 @@ pub fn plan(input: &Input<'_>) -> Result<Plan, PlanError> {
                             } else {
                                 Action::Update
                             };
-                            if let Status::Pending(detail) = status {
-                                change.reasons.push(format!(
+                            let reason = match status {
+                                Status::Pending(detail) => Some(format!(
                                     "AWS reports {detail}: apply waits until it is ready"
-                                ));
+                                )),
+                                Status::UpdateFailed(detail) => Some(format!(
+                                    "AWS reports {detail}: apply sends the update again"
+                                )),
+                                _ => None,
+                            };
+                            if let Some(reason) = reason {
+                                change.reasons.push(reason);
                                 if change.action == Action::NoOp {
                                     change.action = Action::Update;
                                 }

@@ -57,6 +57,24 @@ pub fn human(plan: &Plan, style: Style) -> String {
         }
         out.push('\n');
     }
+    let warnings: Vec<String> = plan
+        .changes
+        .iter()
+        .filter_map(|change| {
+            let live = change.observed.as_ref()?;
+            let detail = live.status.warning()?;
+            Some(format!(
+                "  ! {} ({}): AWS reports {detail}; sakk cannot repair that by a call and leaves it as it is\n",
+                change.address, live.id
+            ))
+        })
+        .collect();
+    if !warnings.is_empty() {
+        out.push_str(&paint(style, "1;33", "Warnings:"));
+        out.push('\n');
+        out.extend(warnings);
+        out.push('\n');
+    }
     let changed: Vec<&Change> = plan
         .changes
         .iter()

@@ -1,6 +1,7 @@
 //! An in-memory AWS behind `sakk-cloud`'s traits, for what moto cannot do: EKS add-ons,
 //! access entries and version updates, resources that stay CREATING or DELETING for a while,
-//! IAM propagation delays, per-call latency, throttling, and faults at the k-th write.
+//! EKS resources that fail, degrade or stay CREATING by script ([`Fake::script`]), IAM
+//! propagation delays, per-call latency, throttling, and faults at the k-th write.
 //!
 //! It keeps AWS's rules where the engine depends on them: dependency violations on delete,
 //! NotFound codes per service, idempotency tokens, unique names, tag filters.
@@ -80,6 +81,57 @@ impl Counts {
     pub fn total_writes(&self) -> u64 {
         self.writes.values().sum()
     }
+}
+
+/// An EKS resource kind whose life a test can script.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum EksKind {
+    /// The cluster (named by its EKS name).
+    Cluster,
+    /// A managed node group (named by its name in the cluster).
+    NodeGroup,
+    /// An add-on (named by its add-on name).
+    Addon,
+}
+
+/// A failure phase a named EKS resource goes through, as AWS can make it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Script {
+    /// It becomes DEGRADED (with a health issue) after its creation or update, and stays so
+    /// until the script is lifted (then ACTIVE). Add-ons and node groups.
+    Degraded,
+    /// Its creation ends in CREATE_FAILED (a cluster: FAILED), with a health issue; lifting
+    /// the script does not repair it (AWS does not either): it must be replaced.
+    CreateFailed,
+    /// Its next update ends in UPDATE_FAILED with the old configuration kept (add-ons).
+    UpdateFailed,
+    /// It stays CREATING after its creation until the script is lifted (then ACTIVE).
+    StuckCreating,
+}
+
+/// The health issue AWS gives a resource of `kind` in `status` (none when healthy), as
+/// `code: message`.
+pub(crate) fn health(kind: EksKind, status: &str) -> Vec<String> {
+    let issue = match (kind, status) {
+        (EksKind::Addon, "DEGRADED") => {
+            "InsufficientNumberOfReplicas: The add-on is unhealthy because it doesn't have the desired number of replicas."
+        }
+        (EksKind::Addon, "CREATE_FAILED") => {
+            "ConfigurationConflict: Conflicts found when trying to apply. Will not continue due to resolve conflicts mode."
+        }
+        (EksKind::Addon, "UPDATE_FAILED") => {
+            "AdmissionRequestDenied: admission webhook denied the request"
+        }
+        (EksKind::NodeGroup, "DEGRADED") => {
+            "InsufficientFreeAddresses: One or more of the subnets associated with your managed node group does not have enough available IP addresses for new nodes."
+        }
+        (EksKind::NodeGroup, "CREATE_FAILED") => {
+            "AsgInstanceLaunchFailures: Could not launch On-Demand Instances. InsufficientInstanceCapacity - We currently do not have sufficient capacity in the Availability Zone you requested."
+        }
+        (EksKind::Cluster, "FAILED") => "Ec2SubnetNotFound: The subnet ID does not exist.",
+        _ => return Vec::new(),
+    };
+    vec![issue.to_owned()]
 }
 
 #[derive(Debug, Clone)]
@@ -204,6 +256,7 @@ struct World {
     buckets: BTreeMap<String, FakeBucket>,
     balancers: BTreeMap<String, (LoadBalancer, Tags)>,
     target_groups: BTreeMap<String, (TargetGroup, Tags)>,
+    scripts: BTreeMap<(EksKind, String), Script>,
 }
 
 fn error(
@@ -241,20 +294,64 @@ impl World {
         format!("{prefix}-{:017x}", self.counter)
     }
 
+    fn script(&self, kind: EksKind, name: &str) -> Option<Script> {
+        self.scripts.get(&(kind, name.to_owned())).copied()
+    }
+
+    /// The phase a resource of `kind` named `name` starts in when created: CREATING, then
+    /// ACTIVE, or whatever its script says.
+    fn creating(&self, kind: EksKind, name: &str, duration: Duration, now: Instant) -> Phase {
+        match self.script(kind, name) {
+            Some(Script::StuckCreating) => Phase::ready("CREATING"),
+            Some(Script::CreateFailed) => {
+                let failed = if kind == EksKind::Cluster {
+                    "FAILED"
+                } else {
+                    "CREATE_FAILED"
+                };
+                Phase::timed("CREATING", duration, failed, now)
+            }
+            Some(Script::Degraded) => Phase::timed("CREATING", duration, "DEGRADED", now),
+            _ => Phase::timed("CREATING", duration, "ACTIVE", now),
+        }
+    }
+
+    /// The phase after an update: UPDATING, then ACTIVE, or whatever the script says. True
+    /// when the update is to fail (its changes are then not applied).
+    fn updating(
+        &self,
+        kind: EksKind,
+        name: &str,
+        duration: Duration,
+        now: Instant,
+    ) -> (Phase, bool) {
+        match self.script(kind, name) {
+            Some(Script::UpdateFailed) => (
+                Phase::timed("UPDATING", duration, "UPDATE_FAILED", now),
+                true,
+            ),
+            Some(Script::Degraded) => (Phase::timed("UPDATING", duration, "DEGRADED", now), false),
+            _ => (Phase::timed("UPDATING", duration, "ACTIVE", now), false),
+        }
+    }
+
     fn tick(&mut self, now: Instant) {
         self.clusters.retain(|_, cluster| {
             let gone = cluster.phase.tick(now);
             cluster.cluster.status = cluster.phase.status.clone();
+            cluster.cluster.health = health(EksKind::Cluster, &cluster.cluster.status);
             !gone
         });
         self.node_groups.retain(|_, group| {
             let gone = group.phase.tick(now);
             group.group.status = group.phase.status.clone();
+            group.group.health = health(EksKind::NodeGroup, &group.group.status);
             !gone
         });
         self.addons.retain(|_, addon| {
             let gone = addon.phase.tick(now);
             addon.addon.status = addon.phase.status.clone();
+            addon.addon.health = health(EksKind::Addon, &addon.addon.status);
             !gone
         });
         for nat in self.nats.values_mut() {
@@ -468,10 +565,7 @@ impl Fake {
         let number = self.before(service, operation, write).await?;
         let timing = self.timing();
         let result = {
-            let mut world = match self.world.lock() {
-                Ok(world) => world,
-                Err(poisoned) => poisoned.into_inner(),
-            };
+            let mut world = self.world();
             let now = Instant::now();
             world.tick(now);
             body(&mut world, now, &timing)
@@ -808,6 +902,53 @@ impl Fake {
     /// Seconds since the fake was made (for messages).
     pub fn age(&self) -> Duration {
         self.started.elapsed()
+    }
+
+    /// Scripts the life of the EKS resource of `kind` named `name` (a cluster by its name, a
+    /// node group or an add-on by its own name, in whichever cluster): its next creation or
+    /// update follows `script` instead of ending ACTIVE.
+    pub fn script(&self, kind: EksKind, name: &str, script: Script) {
+        let mut world = self.world();
+        world.scripts.insert((kind, name.to_owned()), script);
+    }
+
+    /// Lifts the script of `kind` `name`: a resource kept CREATING or DEGRADED by it becomes
+    /// ACTIVE; one that failed stays failed (as in AWS: it has to be replaced or updated).
+    pub fn lift(&self, kind: EksKind, name: &str) {
+        let mut world = self.world();
+        world.scripts.remove(&(kind, name.to_owned()));
+        let recover = |phase: &mut Phase| {
+            if phase.until.is_none() && matches!(phase.status.as_str(), "CREATING" | "DEGRADED") {
+                *phase = Phase::ready("ACTIVE");
+            } else if phase.next == "DEGRADED" {
+                phase.next = "ACTIVE";
+            }
+        };
+        match kind {
+            EksKind::Cluster => {
+                if let Some(cluster) = world.clusters.get_mut(name) {
+                    recover(&mut cluster.phase);
+                }
+            }
+            EksKind::NodeGroup => world
+                .node_groups
+                .iter_mut()
+                .filter(|((_, group), _)| group == name)
+                .for_each(|(_, group)| recover(&mut group.phase)),
+            EksKind::Addon => world
+                .addons
+                .iter_mut()
+                .filter(|((_, addon), _)| addon == name)
+                .for_each(|(_, addon)| recover(&mut addon.phase)),
+        }
+        world.tick(Instant::now());
+    }
+
+    fn world(&self) -> std::sync::MutexGuard<'_, World> {
+        match self.world.lock() {
+            Ok(world) => world,
+            Err(poisoned) => poisoned.into_inner(),
+        }
     }
 }
 
@@ -2495,7 +2636,7 @@ impl Eks for FakeService {
                     }
                 }
                 world.counter += 1;
-                let phase = Phase::timed("CREATING", timing.cluster, "ACTIVE", now);
+                let phase = world.creating(EksKind::Cluster, &request.name, timing.cluster, now);
                 let issuer = format!(
                     "https://oidc.eks.eu-west-1.amazonaws.com/id/{:032X}",
                     world.counter
@@ -2506,6 +2647,7 @@ impl Eks for FakeService {
                     name: request.name.clone(),
                     arn: format!("arn:aws:eks:eu-west-1:{ACCOUNT}:cluster/{}", request.name),
                     status: phase.status.clone(),
+                    health: Vec::new(),
                     version: request.version.clone(),
                     role_arn: request.role_arn.clone(),
                     subnet_ids: request.subnet_ids.clone(),
@@ -2682,7 +2824,8 @@ impl Eks for FakeService {
                         "NodeGroup already exists",
                     ));
                 }
-                let phase = Phase::timed("CREATING", timing.node_group, "ACTIVE", now);
+                let phase =
+                    world.creating(EksKind::NodeGroup, &request.name, timing.node_group, now);
                 let mut taints = request.taints.clone();
                 taints.sort();
                 let mut subnet_ids = request.subnet_ids.clone();
@@ -2696,6 +2839,7 @@ impl Eks for FakeService {
                         request.cluster, request.name, world.counter
                     ),
                     status: phase.status.clone(),
+                    health: Vec::new(),
                     node_role: request.node_role.clone(),
                     subnet_ids,
                     instance_types: request.instance_types.clone(),
@@ -2730,6 +2874,8 @@ impl Eks for FakeService {
     ) -> CloudResult<()> {
         self.0
             .call(EKS, "UpdateNodegroupConfig", true, |world, now, timing| {
+                let (phase, _) =
+                    world.updating(EksKind::NodeGroup, name, timing.node_group / 4, now);
                 let group = world
                     .node_groups
                     .get_mut(&(cluster.to_owned(), name.to_owned()))
@@ -2741,7 +2887,7 @@ impl Eks for FakeService {
                             name,
                         )
                     })?;
-                if group.group.status != "ACTIVE" {
+                if !matches!(group.group.status.as_str(), "ACTIVE" | "DEGRADED") {
                     return Err(error(
                         EKS,
                         "UpdateNodegroupConfig",
@@ -2770,7 +2916,7 @@ impl Eks for FakeService {
                     group.group.taints.push(taint.clone());
                 }
                 group.group.taints.sort();
-                group.phase = Phase::timed("UPDATING", timing.node_group / 4, "ACTIVE", now);
+                group.phase = phase;
                 group.group.status = group.phase.status.clone();
                 Ok(())
             })
@@ -2785,6 +2931,7 @@ impl Eks for FakeService {
     ) -> CloudResult<()> {
         self.0
             .call(EKS, "UpdateNodegroupVersion", true, |world, now, timing| {
+                let (phase, _) = world.updating(EksKind::NodeGroup, name, timing.node_group, now);
                 let cluster_version = world
                     .clusters
                     .get(cluster)
@@ -2810,7 +2957,7 @@ impl Eks for FakeService {
                         )
                     })?;
                 group.group.version = Some(version.to_owned());
-                group.phase = Phase::timed("UPDATING", timing.node_group, "ACTIVE", now);
+                group.phase = phase;
                 group.group.status = group.phase.status.clone();
                 Ok(())
             })
@@ -2885,7 +3032,7 @@ impl Eks for FakeService {
                         format!("Addon already exists: {}", existing.addon.name),
                     ));
                 }
-                let phase = Phase::timed("CREATING", timing.addon, "ACTIVE", now);
+                let phase = world.creating(EksKind::Addon, &request.name, timing.addon, now);
                 let addon = Addon {
                     name: request.name.clone(),
                     arn: format!(
@@ -2893,6 +3040,7 @@ impl Eks for FakeService {
                         request.cluster, request.name
                     ),
                     status: phase.status.clone(),
+                    health: Vec::new(),
                     version: request
                         .version
                         .clone()
@@ -2921,15 +3069,31 @@ impl Eks for FakeService {
     ) -> CloudResult<()> {
         self.0
             .call(EKS, "UpdateAddon", true, |world, now, timing| {
+                let (phase, fails) = world.updating(EksKind::Addon, name, timing.addon, now);
                 let addon = world
                     .addons
                     .get_mut(&(cluster.to_owned(), name.to_owned()))
                     .ok_or_else(|| error(EKS, "UpdateAddon", "ResourceNotFoundException", name))?;
-                if let Some(version) = version {
-                    addon.addon.version = version.to_owned();
+                if matches!(
+                    addon.addon.status.as_str(),
+                    "CREATING" | "UPDATING" | "DELETING"
+                ) {
+                    return Err(error(
+                        EKS,
+                        "UpdateAddon",
+                        "ResourceInUseException",
+                        format!("Addon {name} is {}", addon.addon.status),
+                    ));
                 }
-                addon.addon.service_account_role_arn = service_account_role_arn.map(str::to_owned);
-                addon.phase = Phase::timed("UPDATING", timing.addon, "ACTIVE", now);
+                // A failed update keeps the add-on as it was.
+                if !fails {
+                    if let Some(version) = version {
+                        addon.addon.version = version.to_owned();
+                    }
+                    addon.addon.service_account_role_arn =
+                        service_account_role_arn.map(str::to_owned);
+                }
+                addon.phase = phase;
                 addon.addon.status = addon.phase.status.clone();
                 Ok(())
             })

@@ -3,12 +3,19 @@
 //! It names each call (service from the signature's credential scope; operation from the
 //! `Action` parameter, the `X-Amz-Target` header, or the REST method and path), counts reads
 //! and writes, and can, per call: answer with the service's own throttling error, answer with a
-//! 5xx, answer an S3 conditional write with a 409 `ConditionalRequestConflict`, add latency, stop at the k-th write and never answer (the test then kills the process),
-//! or let the k-th write reach moto and drop the answer. It also serves, from memory, the EKS
-//! APIs moto does not implement: add-ons and access entries (with their access policies). It
-//! makes S3 and DynamoDB conditional writes atomic, as the services are and moto is not, and
-//! applies the tags of an S3 `CreateBucket` with the bucket, as S3 does and moto does not.
+//! 5xx, answer an S3 conditional write with a 409 `ConditionalRequestConflict`, add latency,
+//! stop at the k-th write and never answer (the test then kills the process), or let the k-th
+//! write reach moto and drop the answer, or hold the answers of chosen writes.
+//! It also serves, from memory, the EKS APIs moto does not implement: add-ons and access
+//! entries (with their access policies), kept per moto like moto's own state, so that every
+//! proxy in front of one moto sees the same ones. It scripts EKS failure phases (an add-on,
+//! node group or cluster created while scripted is reported DEGRADED, CREATE_FAILED or FAILED,
+//! UPDATE_FAILED after an update, or CREATING), gives each cluster creation its own OIDC
+//! issuer, makes S3 and DynamoDB conditional writes atomic, as the services are and moto
+//! is not, and applies the tags of an S3 `CreateBucket` with the bucket, as S3 does and moto
+//! does not.
 
+use crate::fake::{EksKind, Script};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
@@ -20,7 +27,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 /// Faults of the proxy.
@@ -40,6 +47,12 @@ pub struct ProxyFaults {
     pub halt_at_write: Option<u64>,
     /// The k-th write reaches moto; its answer is dropped.
     pub lose_write: Option<u64>,
+    /// Writes (by `service operation`, as counted) that take effect at once but whose answer
+    /// comes back only after `hold_answers_for`: a process stopped meanwhile has made them
+    /// without knowing it.
+    pub hold_answers_of: Vec<String>,
+    /// How long those answers are held.
+    pub hold_answers_for: Duration,
     /// Seed of the random decisions.
     pub seed: u64,
 }
@@ -70,6 +83,7 @@ impl ProxyCounts {
     }
 }
 
+/// What the proxies add to one moto: shared by every proxy in front of it.
 #[derive(Default)]
 struct Extension {
     /// Add-ons by (cluster, name).
@@ -78,7 +92,53 @@ struct Extension {
     entries: BTreeMap<(String, String), Value>,
     /// Associated policies by (cluster, principal).
     policies: BTreeMap<(String, String), Vec<String>>,
+    /// Scripted failure phases by kind and name.
+    scripts: BTreeMap<(EksKind, String), Script>,
+    /// The status moto's clusters and node groups made while scripted are reported in, by
+    /// kind and name (until they are deleted, or the script is lifted for a passing phase).
+    phases: BTreeMap<(EksKind, String), &'static str>,
+    /// The OIDC issuer suffix of each cluster, new with every creation.
+    issuers: BTreeMap<String, String>,
     counter: u64,
+}
+
+impl Extension {
+    /// The status a resource created now starts and stays in, when scripted.
+    fn created(&self, kind: EksKind, name: &str) -> Option<&'static str> {
+        match self.scripts.get(&(kind, name.to_owned()))? {
+            Script::Degraded => Some("DEGRADED"),
+            Script::CreateFailed if kind == EksKind::Cluster => Some("FAILED"),
+            Script::CreateFailed => Some("CREATE_FAILED"),
+            Script::StuckCreating => Some("CREATING"),
+            Script::UpdateFailed => None,
+        }
+    }
+}
+
+/// EKS's `health` object for a resource of `kind` in `status`.
+fn health_of(kind: EksKind, status: &str) -> Value {
+    let issues: Vec<Value> = crate::fake::health(kind, status)
+        .iter()
+        .map(|issue| {
+            let (code, message) = issue.split_once(": ").unwrap_or(("Other", issue));
+            json!({ "code": code, "message": message, "resourceIds": [] })
+        })
+        .collect();
+    json!({ "issues": issues })
+}
+
+/// The extension of the moto on `upstream`: one per moto, alive while a proxy in front of it
+/// is.
+fn extension_of(upstream: u16) -> Arc<Mutex<Extension>> {
+    static EXTENSIONS: std::sync::OnceLock<Mutex<BTreeMap<u16, Weak<Mutex<Extension>>>>> =
+        std::sync::OnceLock::new();
+    let mut all = lock(EXTENSIONS.get_or_init(Default::default));
+    if let Some(shared) = all.get(&upstream).and_then(Weak::upgrade) {
+        return shared;
+    }
+    let shared = Arc::new(Mutex::new(Extension::default()));
+    all.insert(upstream, Arc::downgrade(&shared));
+    shared
 }
 
 struct Shared {
@@ -91,7 +151,7 @@ struct Shared {
     halted_at: AtomicU64,
     halting: std::sync::atomic::AtomicBool,
     in_flight: AtomicU64,
-    extension: Mutex<Extension>,
+    extension: Arc<Mutex<Extension>>,
     aliases: Mutex<BTreeMap<String, String>>,
     client: Client<HttpConnector, Full<Bytes>>,
 }
@@ -350,7 +410,7 @@ impl Proxy {
             halted_at: AtomicU64::new(0),
             halting: std::sync::atomic::AtomicBool::new(false),
             in_flight: AtomicU64::new(0),
-            extension: Mutex::new(Extension::default()),
+            extension: extension_of(upstream),
             aliases: Mutex::new(BTreeMap::new()),
             client: runtime.block_on(async { client() }),
         });
@@ -414,9 +474,47 @@ impl Proxy {
         lock(&self.shared.aliases).insert(alias.to_owned(), id.to_owned());
     }
 
-    /// Forgets the EKS add-ons and access entries it serves (with a moto reset).
+    /// Forgets the EKS add-ons, access entries, scripts and issuers of its moto (with a moto
+    /// reset; every proxy in front of that moto forgets them too).
     pub fn reset(&self) {
         *lock(&self.shared.extension) = Extension::default();
+    }
+
+    /// Scripts the life of the EKS resource of `kind` named `name` (see
+    /// [`crate::fake::Script`]): add-ons (served here) follow it as in the fake; moto's
+    /// clusters and node groups created while it holds are reported DEGRADED, FAILED /
+    /// CREATE_FAILED or CREATING by their Describe answers.
+    pub fn script(&self, kind: EksKind, name: &str, script: Script) {
+        lock(&self.shared.extension)
+            .scripts
+            .insert((kind, name.to_owned()), script);
+    }
+
+    /// Lifts the script: what it kept CREATING or DEGRADED becomes ACTIVE; what failed stays
+    /// failed until it is replaced (or, for an add-on, updated).
+    pub fn lift(&self, kind: EksKind, name: &str) {
+        let mut extension = lock(&self.shared.extension);
+        let key = (kind, name.to_owned());
+        extension.scripts.remove(&key);
+        if matches!(
+            extension.phases.get(&key),
+            Some(&"CREATING") | Some(&"DEGRADED")
+        ) {
+            extension.phases.remove(&key);
+        }
+        if kind == EksKind::Addon {
+            for ((_, addon), value) in extension.addons.iter_mut() {
+                if addon == name
+                    && matches!(
+                        value["status"].as_str(),
+                        Some("CREATING") | Some("DEGRADED")
+                    )
+                {
+                    value["status"] = json!("ACTIVE");
+                    value["health"] = json!({ "issues": [] });
+                }
+            }
+        }
     }
 }
 
@@ -512,7 +610,7 @@ async fn handle(
         } else {
             &mut counts.reads
         };
-        *map.entry(key).or_default() += 1;
+        *map.entry(key.clone()).or_default() += 1;
     }
     let region = parts
         .headers
@@ -540,12 +638,21 @@ async fn handle(
     };
     if call.service == "eks" && parts.method == "DELETE" && response.status().is_success() {
         let segments: Vec<&str> = path.split('/').collect();
+        let mut extension = lock(&shared.extension);
         if segments.len() == 3 && segments[1] == "clusters" {
             let cluster = decode(segments[2]);
-            let mut extension = lock(&shared.extension);
             extension.addons.retain(|(owner, _), _| *owner != cluster);
             extension.entries.retain(|(owner, _), _| *owner != cluster);
             extension.policies.retain(|(owner, _), _| *owner != cluster);
+            extension
+                .phases
+                .remove(&(EksKind::Cluster, cluster.clone()));
+            extension.issuers.remove(&cluster);
+        }
+        if segments.len() == 5 && segments[1] == "clusters" && segments[3] == "node-groups" {
+            extension
+                .phases
+                .remove(&(EksKind::NodeGroup, decode(segments[4])));
         }
     }
     if call.service == "s3" && response.status().is_success() {
@@ -554,6 +661,9 @@ async fn handle(
     if number > 0 && faults.lose_write == Some(number) {
         // The write happened; the answer never comes back.
         return Err(std::io::Error::other("answer lost by the proxy"));
+    }
+    if call.write && faults.hold_answers_of.contains(&key) {
+        tokio::time::sleep(faults.hold_answers_for).await;
     }
     Ok(response)
 }
@@ -701,29 +811,85 @@ async fn forward(
             response_parts.headers.insert("content-length", length);
         }
     }
-    // moto gives every cluster of a process the same OIDC issuer; EKS gives each its own.
     if parts.uri.path().starts_with("/clusters")
-        && !parts.uri.path().contains("/node-groups")
+        && response_parts.status.is_success()
         && let Ok(mut value) = serde_json::from_slice::<Value>(&bytes)
+        && eks_answer(
+            &mut lock(&shared.extension),
+            parts.method.as_str(),
+            parts.uri.path(),
+            &mut value,
+        )
     {
-        let name = value
-            .pointer("/cluster/name")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        if let (Some(name), Some(Value::String(issuer))) =
-            (name, value.pointer_mut("/cluster/identity/oidc/issuer"))
-        {
-            let suffix: u64 = name.bytes().fold(1469598103934665603u64, |hash, byte| {
-                (hash ^ u64::from(byte)).wrapping_mul(1099511628211)
-            });
-            issuer.push_str(&format!("{suffix:016X}"));
-            bytes = Bytes::from(value.to_string());
-            if let Ok(length) = bytes.len().to_string().parse() {
-                response_parts.headers.insert("content-length", length);
-            }
+        bytes = Bytes::from(value.to_string());
+        if let Ok(length) = bytes.len().to_string().parse() {
+            response_parts.headers.insert("content-length", length);
         }
     }
     Ok(Response::from_parts(response_parts, Full::new(bytes)))
+}
+
+fn fnv(text: &str) -> u64 {
+    text.bytes().fold(1469598103934665603u64, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(1099511628211)
+    })
+}
+
+/// Adjusts moto's answer about a cluster or a node group; true when it changed it.
+/// - moto gives every cluster of a process the same OIDC issuer; EKS gives each creation of a
+///   cluster its own (a re-created cluster has a new one).
+/// - A cluster or node group created while scripted is reported in the scripted status, with
+///   EKS's health issues.
+fn eks_answer(extension: &mut Extension, method: &str, path: &str, value: &mut Value) -> bool {
+    let mut changed = false;
+    if let Some(cluster) = value.get_mut("cluster") {
+        let name = cluster["name"].as_str().unwrap_or_default().to_owned();
+        if method == "POST" && path == "/clusters" {
+            extension.counter += 1;
+            let suffix = format!("{:016X}", fnv(&format!("{name}#{}", extension.counter)));
+            extension.issuers.insert(name.clone(), suffix);
+            match extension.created(EksKind::Cluster, &name) {
+                Some(status) => extension
+                    .phases
+                    .insert((EksKind::Cluster, name.clone()), status),
+                None => extension.phases.remove(&(EksKind::Cluster, name.clone())),
+            };
+        }
+        // A cluster made before the proxy saw it (by a fixture) still gets one of its own.
+        let suffix = extension
+            .issuers
+            .get(&name)
+            .cloned()
+            .unwrap_or_else(|| format!("{:016X}", fnv(&name)));
+        if let Some(Value::String(issuer)) = cluster.pointer_mut("/identity/oidc/issuer") {
+            issuer.push_str(&suffix);
+            changed = true;
+        }
+        if let Some(status) = extension.phases.get(&(EksKind::Cluster, name)) {
+            cluster["status"] = json!(status);
+            cluster["health"] = health_of(EksKind::Cluster, status);
+            changed = true;
+        }
+    }
+    if let Some(group) = value.get_mut("nodegroup") {
+        let name = group["nodegroupName"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let key = (EksKind::NodeGroup, name.clone());
+        if method == "POST" && path.ends_with("/node-groups") {
+            match extension.created(EksKind::NodeGroup, &name) {
+                Some(status) => extension.phases.insert(key.clone(), status),
+                None => extension.phases.remove(&key),
+            };
+        }
+        if let Some(status) = extension.phases.get(&key) {
+            group["status"] = json!(status);
+            group["health"] = health_of(EksKind::NodeGroup, status);
+            changed = true;
+        }
+    }
+    changed
 }
 
 async fn cluster_exists(
@@ -788,12 +954,13 @@ async fn extension(
                     &format!("Addon already exists with name: {name}"),
                 );
             }
+            let status = state.created(EksKind::Addon, &name).unwrap_or("ACTIVE");
             let addon = json!({
                 "addonName": name,
                 "clusterName": cluster,
-                "status": "ACTIVE",
+                "status": status,
                 "addonVersion": text(&request, "addonVersion").unwrap_or_else(|| "v1.19.0-eksbuild.1".into()),
-                "health": { "issues": [] },
+                "health": health_of(EksKind::Addon, status),
                 "addonArn": format!("arn:aws:eks:{region}:123456789012:addon/{cluster}/{name}/{counter:08x}"),
                 "createdAt": now,
                 "modifiedAt": now,
@@ -831,15 +998,25 @@ async fn extension(
                 }
                 ("POST", Some("update")) => {
                     let mut addon = addon;
-                    if let Some(version) =
-                        request.get("addonVersion").filter(|value| !value.is_null())
-                    {
-                        addon["addonVersion"] = version.clone();
+                    let status = match state.scripts.get(&(EksKind::Addon, name.clone())) {
+                        // A failed update keeps the add-on as it was.
+                        Some(Script::UpdateFailed) => "UPDATE_FAILED",
+                        Some(Script::Degraded) => "DEGRADED",
+                        _ => "ACTIVE",
+                    };
+                    if status != "UPDATE_FAILED" {
+                        if let Some(version) =
+                            request.get("addonVersion").filter(|value| !value.is_null())
+                        {
+                            addon["addonVersion"] = version.clone();
+                        }
+                        addon["serviceAccountRoleArn"] = request
+                            .get("serviceAccountRoleArn")
+                            .cloned()
+                            .unwrap_or(Value::Null);
                     }
-                    addon["serviceAccountRoleArn"] = request
-                        .get("serviceAccountRoleArn")
-                        .cloned()
-                        .unwrap_or(Value::Null);
+                    addon["status"] = json!(status);
+                    addon["health"] = health_of(EksKind::Addon, status);
                     state.addons.insert(key, addon);
                     json_response(
                         200,

@@ -9,6 +9,7 @@ mod harness;
 mod kube;
 mod lock;
 mod outputs;
+mod phases;
 mod saved_plan;
 mod secrets;
 mod throttle;
