@@ -13,20 +13,24 @@ pub const ROLE_ARN_ANNOTATION: &str = "eks.amazonaws.com/role-arn";
 pub mod wave {
     /// Argo CD itself.
     pub const ARGOCD: i32 = 0;
-    /// Controllers every later wave needs (webhooks, CRDs, storage).
+    /// Controllers every later wave needs (webhooks, CRDs, storage), cert-manager first of all.
     pub const CONTROLLERS: i32 = 1;
-    /// Cluster-wide configuration of those controllers (issuers, secret store, DNS).
-    pub const PLATFORM: i32 = 2;
+    /// The AWS Load Balancer Controller: its webhook certificate comes from cert-manager, so
+    /// it starts once cert-manager is Healthy.
+    pub const LOAD_BALANCER: i32 = 2;
+    /// Cluster-wide configuration of those controllers (issuers, secret store, Argo CD's NLB)
+    /// and the Kubeflow namespaces the mesh already writes into.
+    pub const PLATFORM: i32 = 3;
     /// The service mesh.
-    pub const MESH: i32 = 3;
-    /// Login and the Kubeflow base (namespaces, roles, gateway).
-    pub const AUTH: i32 = 4;
+    pub const MESH: i32 = 4;
+    /// Login and the Kubeflow base (roles, gateway).
+    pub const AUTH: i32 = 5;
     /// Knative Serving.
-    pub const SERVING: i32 = 5;
+    pub const SERVING: i32 = 6;
     /// Kubeflow applications.
-    pub const APPLICATIONS: i32 = 6;
+    pub const APPLICATIONS: i32 = 7;
     /// Teams' profiles.
-    pub const TEAMS: i32 = 7;
+    pub const TEAMS: i32 = 8;
 }
 
 /// Annotations that put a Service behind an AWS NLB through the AWS Load Balancer Controller,
@@ -81,6 +85,7 @@ fn addon(
         namespace: namespace.to_owned(),
         sources: vec![source],
         objects: Vec::new(),
+        patches: Vec::new(),
         ignore_differences: Vec::new(),
     })
 }
@@ -101,8 +106,8 @@ pub fn addons(context: &Context<'_>) -> Result<Vec<App>, RenderError> {
         context,
         "aws-load-balancer-controller",
         "kube-system",
-        wave::CONTROLLERS,
-        &["argo-cd"],
+        wave::LOAD_BALANCER,
+        &["argo-cd", "cert-manager"],
         json!({
             "clusterName": model.names.eks_cluster,
             "region": model.region,
@@ -113,6 +118,9 @@ pub fn addons(context: &Context<'_>) -> Result<Vec<App>, RenderError> {
             },
             // Only Services that ask for the controller get it; nothing is taken over silently.
             "enableServiceMutatorWebhook": false,
+            // The webhook certificate is a cert-manager Certificate, not a Helm `genCA` that
+            // Argo CD (no `lookup`) would regenerate on every render.
+            "enableCertManager": true,
             "replicaCount": 2,
         }),
     ));
@@ -259,6 +267,7 @@ pub fn addons(context: &Context<'_>) -> Result<Vec<App>, RenderError> {
                 "volumeBindingMode": "WaitForFirstConsumer",
                 "allowVolumeExpansion": true,
             })],
+            patches: Vec::new(),
             ignore_differences: Vec::new(),
         });
     }
@@ -269,8 +278,8 @@ pub fn addons(context: &Context<'_>) -> Result<Vec<App>, RenderError> {
 pub const ARGOCD_OIDC_SECRET: &str = "sakk-oidc";
 
 /// Values of the Argo CD chart: OIDC login through the cluster's identity provider, RBAC from
-/// the model's groups, the Application health check, and the server behind its own NLB (so
-/// Argo CD stays reachable to repair the platform even when the mesh is down).
+/// the model's groups, the Application health check, and the server on a ClusterIP Service
+/// (its NLB comes in a later wave: [`argocd_nlb_service`]).
 pub fn argocd_values(context: &Context<'_>) -> Result<Value, RenderError> {
     let model = context.model;
     let (issuer, client_id, groups_claim, name) = match &model.identity {
@@ -335,11 +344,45 @@ pub fn argocd_values(context: &Context<'_>) -> Result<Value, RenderError> {
             },
         },
         "dex": {"enabled": false},
-        "server": {
-            "service": {
-                "type": "LoadBalancer",
-                "annotations": nlb_annotations(context, &[model.dns.argocd_host.as_str()]),
-            },
-        },
+        // ClusterIP, so wave 0 is Healthy without a load balancer controller; the NLB in
+        // front of it is `platform`'s `argocd-server-nlb`, after the controller.
+        "server": {"service": {"type": "ClusterIP"}},
     }))
+}
+
+/// The chart's name for the Argo CD server's pods (`app.kubernetes.io/name` is
+/// `<nameOverride>-server`, `app.kubernetes.io/instance` the release name).
+const ARGOCD_SERVER_SELECTOR: (&str, &str) = ("argocd-server", "argo-cd");
+/// The Argo CD server container's port (the chart's `server.containerPorts.server`).
+const ARGOCD_SERVER_PORT: u16 = 8080;
+
+/// Argo CD's own NLB: a second Service on the server's pods, made by the AWS Load Balancer
+/// Controller once it runs, so Argo CD stays reachable to repair the platform even when the mesh
+/// is down. Argo CD terminates TLS itself with `argocd-server-tls`.
+pub fn argocd_nlb_service(context: &Context<'_>) -> Value {
+    let (name, instance) = ARGOCD_SERVER_SELECTOR;
+    json!({
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {
+            "name": "argocd-server-nlb",
+            "namespace": "argocd",
+            "labels": context.labels(),
+            "annotations": nlb_annotations(context, &[context.model.dns.argocd_host.as_str()]),
+        },
+        "spec": {
+            "type": "LoadBalancer",
+            "externalTrafficPolicy": "Local",
+            "selector": {
+                "app.kubernetes.io/name": name,
+                "app.kubernetes.io/instance": instance,
+            },
+            "ports": [{
+                "name": "https",
+                "protocol": "TCP",
+                "port": 443,
+                "targetPort": ARGOCD_SERVER_PORT,
+            }],
+        },
+    })
 }

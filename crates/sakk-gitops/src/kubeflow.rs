@@ -5,7 +5,7 @@
 use crate::application;
 use crate::components::{ROLE_ARN_ANNOTATION, nlb_annotations, wave};
 use crate::platform::{certificate, external_secret, upstream_client_secret};
-use crate::{App, Context, RenderError, yaml};
+use crate::{App, Context, Patch, RenderError, yaml};
 use sakk_model::catalog::{self, Source};
 use sakk_model::model::{Database, Identity};
 use serde_json::{Value, json};
@@ -17,9 +17,9 @@ pub const OAUTH2_PROXY_SECRET: &str = "oauth2-proxy-sakk";
 /// The gateway's certificate Secret (in istio-system, where the gateway pods read it).
 pub const KUBEFLOW_TLS_SECRET: &str = "kubeflow-tls";
 
-/// A kustomize patch with a target.
+/// A kustomize patch with a target (the patch still a value: [`sources`] writes it as YAML).
 fn patch(target: Value, patch: &Value) -> Value {
-    json!({"target": target, "patch": yaml::to_string(patch)})
+    json!({"target": target, "patch": patch})
 }
 
 /// A strategic-merge patch that removes an object from upstream's output.
@@ -61,7 +61,11 @@ fn sources(context: &Context<'_>, component: &str, patches: &[(&str, Vec<Value>)
             if let Some((_, list)) = patches.iter().find(|(target, _)| target == path)
                 && !list.is_empty()
             {
-                kustomize.insert("patches".to_owned(), Value::Array(list.clone()));
+                let written = list
+                    .iter()
+                    .map(|patch| json!({"target": patch["target"], "patch": yaml::to_string(&patch["patch"])}))
+                    .collect();
+                kustomize.insert("patches".to_owned(), Value::Array(written));
             }
             let kustomize = (!kustomize.is_empty()).then_some(Value::Object(kustomize));
             application::manifests(context, path, kustomize)
@@ -98,6 +102,16 @@ fn app(
         needs,
         namespace: spec.namespace.to_owned(),
         sources: sources(context, spec.component, patches),
+        patches: patches
+            .iter()
+            .flat_map(|(path, list)| {
+                list.iter().map(|patch| Patch {
+                    path: (*path).to_owned(),
+                    target: patch["target"].clone(),
+                    patch: patch["patch"].clone(),
+                })
+            })
+            .collect(),
         objects,
         ignore_differences: Vec::new(),
     }
@@ -107,6 +121,9 @@ fn app(
 pub fn kubeflow(context: &Context<'_>) -> Result<Vec<App>, RenderError> {
     let model = context.model;
     let host = model.dns.kubeflow_host.as_str();
+    // Kubeflow, and the inference services under it (KServe's `<name>-<namespace>.<host>`).
+    let inference_hosts = format!("*.{host}");
+    let hosts = [host, inference_hosts.as_str()];
     let mut apps = Vec::new();
 
     // Istio: the ingress gateway behind an NLB, its host written by external-dns.
@@ -116,10 +133,12 @@ pub fn kubeflow(context: &Context<'_>) -> Result<Vec<App>, RenderError> {
             component: "istio",
             namespace: "istio-system",
             wave: wave::MESH,
+            // `platform` makes the `kubeflow` namespace the mesh's Sidecars go into.
             needs: &[
                 "aws-load-balancer-controller",
                 "cert-manager",
                 "external-dns",
+                "platform",
             ],
         },
         &[(
@@ -132,7 +151,7 @@ pub fn kubeflow(context: &Context<'_>) -> Result<Vec<App>, RenderError> {
                     "metadata": {
                         "name": "istio-ingressgateway",
                         "namespace": "istio-system",
-                        "annotations": nlb_annotations(context, &[host]),
+                        "annotations": nlb_annotations(context, &hosts),
                     },
                     "spec": {"type": "LoadBalancer", "externalTrafficPolicy": "Local"},
                 }),
@@ -154,8 +173,8 @@ pub fn kubeflow(context: &Context<'_>) -> Result<Vec<App>, RenderError> {
     apps.push(oauth2_proxy(context)?);
     apps.push(dex(context)?);
 
-    // The base: namespaces, roles, the gateway (HTTPS with a redirect from HTTP), the
-    // self-signed issuer the Kubeflow webhooks' certificates use.
+    // The base: roles, the gateway (HTTPS with a redirect from HTTP, for Kubeflow and the
+    // inference hosts under it), the self-signed issuer the Kubeflow webhooks' certificates use.
     apps.push(app(
         context,
         &Spec {
@@ -177,12 +196,12 @@ pub fn kubeflow(context: &Context<'_>) -> Result<Vec<App>, RenderError> {
                         "servers": [
                             {
                                 "port": {"number": 80, "name": "http", "protocol": "HTTP"},
-                                "hosts": [host],
+                                "hosts": hosts,
                                 "tls": {"httpsRedirect": true},
                             },
                             {
                                 "port": {"number": 443, "name": "https", "protocol": "HTTPS"},
-                                "hosts": [host],
+                                "hosts": hosts,
                                 "tls": {"mode": "SIMPLE", "credentialName": KUBEFLOW_TLS_SECRET},
                             },
                         ],
@@ -191,7 +210,7 @@ pub fn kubeflow(context: &Context<'_>) -> Result<Vec<App>, RenderError> {
             )],
         )],
         vec![
-            certificate(context, "istio-system", KUBEFLOW_TLS_SECRET, host),
+            certificate(context, "istio-system", KUBEFLOW_TLS_SECRET, &hosts),
             json!({
                 "apiVersion": "cert-manager.io/v1",
                 "kind": "ClusterIssuer",
@@ -222,8 +241,10 @@ pub fn kubeflow(context: &Context<'_>) -> Result<Vec<App>, RenderError> {
             &["kubeflow-base"],
         ));
     }
+    if context.enabled("kserve") {
+        apps.push(kserve(context));
+    }
     for component in [
-        "kserve",
         "katib",
         "central-dashboard",
         "profiles",
@@ -268,6 +289,54 @@ pub fn kubeflow(context: &Context<'_>) -> Result<Vec<App>, RenderError> {
             .is_some_and(|info| info.source == Source::Manifests)
     });
     Ok(apps)
+}
+
+/// KServe, its inference services named under Kubeflow's host: upstream's ingress domain is
+/// `example.com`, which nothing routes. `ingress` of `inferenceservice-config` is one JSON
+/// string, so it is replaced whole, with upstream's other values at the pinned commits.
+fn kserve(context: &Context<'_>) -> App {
+    let host = &context.model.dns.kubeflow_host;
+    let mut ingress = json!({
+        "enableGatewayApi": false,
+        "kserveIngressGateway": "kserve/kserve-ingress-gateway",
+        "ingressGateway": "kubeflow/kubeflow-gateway",
+        "localGateway": "knative-serving/knative-local-gateway",
+        "localGatewayService": "knative-local-gateway.istio-system.svc.cluster.local",
+        "ingressDomain": host,
+        "ingressClassName": "istio",
+        "domainTemplate": "{{ .Name }}-{{ .Namespace }}.{{ .IngressDomain }}",
+        // The gateway redirects HTTP to HTTPS.
+        "urlScheme": "https",
+        "disableIstioVirtualHost": false,
+        "disableIngressCreation": false,
+    });
+    if context.release.name != "v1.10.2" {
+        ingress["pathTemplate"] = json!("/serving/{{ .Namespace }}/{{ .Name }}");
+    }
+    let paths = context.release.paths_of("kserve");
+    let first = paths.first().copied().unwrap_or_default();
+    app(
+        context,
+        &Spec {
+            component: "kserve",
+            namespace: "kubeflow",
+            wave: wave::APPLICATIONS,
+            needs: &["kubeflow-base", "oauth2-proxy", "dex"],
+        },
+        &[(
+            first,
+            vec![patch(
+                json!({"kind": "ConfigMap", "name": "inferenceservice-config"}),
+                &json!({
+                    "apiVersion": "v1",
+                    "kind": "ConfigMap",
+                    "metadata": {"name": "inferenceservice-config", "namespace": "kubeflow"},
+                    "data": {"ingress": serde_json::to_string_pretty(&ingress).unwrap_or_default()},
+                }),
+            )],
+        )],
+        Vec::new(),
+    )
 }
 
 fn oauth2_proxy(context: &Context<'_>) -> Result<App, RenderError> {

@@ -72,8 +72,21 @@ pub struct App {
     pub sources: Vec<Value>,
     /// Objects rendered into `manifests/<name>/`.
     pub objects: Vec<Value>,
+    /// The kustomize patches its sources apply to upstream (also in `sources`, as YAML text).
+    pub patches: Vec<Patch>,
     /// Extra `ignoreDifferences` entries.
     pub ignore_differences: Vec<Value>,
+}
+
+/// A kustomize patch of an upstream path, as Argo CD applies it.
+#[derive(Debug, Clone)]
+pub struct Patch {
+    /// The kubeflow/manifests path it patches.
+    pub path: String,
+    /// Its target selector (`kind`, `name`, ...).
+    pub target: Value,
+    /// The patch: a strategic-merge object, or a JSON 6902 list of operations.
+    pub patch: Value,
 }
 
 /// Everything the renderers share.

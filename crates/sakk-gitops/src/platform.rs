@@ -1,7 +1,7 @@
 //! Cluster-wide configuration of the controllers: certificate issuers, the secret store and
 //! Argo CD's own certificate and login secret.
 
-use crate::components::{ARGOCD_OIDC_SECRET, wave};
+use crate::components::{ARGOCD_OIDC_SECRET, argocd_nlb_service, wave};
 use crate::{App, Context, RenderError};
 use sakk_model::model::Identity;
 use serde_json::{Value, json};
@@ -12,7 +12,10 @@ pub const SECRET_STORE: &str = "aws-secrets-manager";
 /// One line describing an application that is not a catalog component.
 pub fn description(name: &str) -> &'static str {
     match name {
-        "platform" => "certificate issuers, the Secrets Manager store, Argo CD's certificate",
+        "platform" => {
+            "certificate issuers, the Secrets Manager store, Argo CD's certificate and NLB, \
+             the Kubeflow namespaces"
+        }
         "teams" => "one Kubeflow profile per team and user, members, quotas",
         _ => "",
     }
@@ -78,15 +81,15 @@ pub fn upstream_client_secret(
     }
 }
 
-/// A cert-manager Certificate.
-pub fn certificate(context: &Context<'_>, namespace: &str, name: &str, host: &str) -> Value {
+/// A cert-manager Certificate for `hosts`.
+pub fn certificate(context: &Context<'_>, namespace: &str, name: &str, hosts: &[&str]) -> Value {
     json!({
         "apiVersion": "cert-manager.io/v1",
         "kind": "Certificate",
         "metadata": {"name": name, "namespace": namespace, "labels": context.labels()},
         "spec": {
             "secretName": name,
-            "dnsNames": [host],
+            "dnsNames": hosts,
             "issuerRef": {"group": "cert-manager.io", "kind": "ClusterIssuer", "name": context.model.tls.issuer},
             "privateKey": {"algorithm": "ECDSA", "size": 256, "rotationPolicy": "Always"},
         },
@@ -123,6 +126,21 @@ fn acme_issuer(context: &Context<'_>, name: &str, server: &str, email: &str) -> 
             },
         },
     })
+}
+
+/// What `platform` waits for: the issuers' and the store's controllers, and the load balancer
+/// controller (and external-dns, when on) for Argo CD's NLB.
+fn platform_needs(context: &Context<'_>) -> Vec<String> {
+    let mut needs = vec![
+        "aws-load-balancer-controller",
+        "cert-manager",
+        "external-secrets",
+    ];
+    if context.enabled("external-dns") {
+        needs.push("external-dns");
+    }
+    needs.sort_unstable();
+    needs.into_iter().map(str::to_owned).collect()
 }
 
 /// The `platform` application.
@@ -187,8 +205,9 @@ pub fn platform(context: &Context<'_>) -> Result<Vec<App>, RenderError> {
         context,
         "argocd",
         "argocd-server-tls",
-        &model.dns.argocd_host,
+        &[model.dns.argocd_host.as_str()],
     ));
+    objects.push(argocd_nlb_service(context));
     let (remote, property) = upstream_client_secret(context)?;
     let mut argocd_secret = external_secret(
         context,
@@ -205,10 +224,16 @@ pub fn platform(context: &Context<'_>) -> Result<Vec<App>, RenderError> {
         name: "platform".to_owned(),
         component: None,
         wave: wave::PLATFORM,
-        needs: vec!["cert-manager".to_owned(), "external-secrets".to_owned()],
+        needs: platform_needs(context),
         namespace: "argocd".to_owned(),
-        sources: Vec::new(),
+        // The Kubeflow namespaces, before the mesh (next wave) writes into `kubeflow`.
+        sources: vec![crate::application::manifests(
+            context,
+            context.release.namespaces_path,
+            None,
+        )],
         objects,
+        patches: Vec::new(),
         ignore_differences: Vec::new(),
     }])
 }

@@ -156,6 +156,7 @@ pub fn teams(context: &Context<'_>) -> Result<Vec<App>, RenderError> {
         namespace: "kubeflow".to_owned(),
         sources: Vec::new(),
         objects,
+        patches: Vec::new(),
         ignore_differences: Vec::new(),
     }])
 }

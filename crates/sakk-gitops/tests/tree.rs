@@ -385,3 +385,151 @@ fn every_object_validates_against_the_real_schemas() {
     );
     assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
 }
+
+/// The Applications of a rendered tree, by name (the root left out).
+fn applications_by_name(documents: &BTreeMap<String, Value>) -> BTreeMap<String, &Value> {
+    documents
+        .values()
+        .filter(|object| object["kind"] == "Application" && object["metadata"]["name"] != "root")
+        .map(|object| {
+            (
+                object["metadata"]["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                object,
+            )
+        })
+        .collect()
+}
+
+fn wave_of(app: &Value) -> i64 {
+    app["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"]
+        .as_str()
+        .and_then(|wave| wave.parse().ok())
+        .expect("a numeric wave")
+}
+
+fn sources_of(app: &Value) -> Vec<&Value> {
+    match app["spec"].get("sources") {
+        Some(Value::Array(items)) => items.iter().collect(),
+        _ => vec![&app["spec"]["source"]],
+    }
+}
+
+/// What each application puts in the cluster beyond upstream: the objects sakk renders and the
+/// patches it applies to upstream's, by application name.
+fn objects_and_patches(model: &Model) -> BTreeMap<String, Vec<Value>> {
+    let outputs = placeholder_outputs(model);
+    sakk_gitops::applications_of(model, &outputs)
+        .expect("renders")
+        .into_iter()
+        .map(|app| {
+            let mut found = app.objects.clone();
+            found.extend(app.patches.iter().map(|patch| patch.patch.clone()));
+            (app.name, found)
+        })
+        .collect()
+}
+/// The stoppers of the sync review (`../shared/reference/sync-review.md`, points 1, 2, 4 and 7)
+/// stay fixed, in every example tree.
+#[test]
+fn the_trees_keep_clear_of_the_sync_stoppers() {
+    for (case, path) in CASES {
+        let model = model_of(&repository().join(path));
+        let release = sakk_model::catalog::release(&model.kubeflow.release).expect("release");
+        let (documents, _) =
+            render_documents(&model, &placeholder_outputs(&model)).expect("renders");
+        let apps = applications_by_name(&documents);
+        let extra = objects_and_patches(&model);
+        let controller = wave_of(apps["aws-load-balancer-controller"]);
+        // 1. No LoadBalancer Service before the controller that serves it; wave 0's Argo CD
+        //    server is a ClusterIP Service.
+        let argocd_values = &sources_of(apps["argo-cd"])[0]["helm"]["valuesObject"];
+        assert_eq!(
+            argocd_values["server"]["service"]["type"], "ClusterIP",
+            "{case}: Argo CD's server Service in wave 0"
+        );
+        let mut load_balancers = 0;
+        for (name, app) in &apps {
+            for object in &extra[name] {
+                if object["kind"] == "Service" && object["spec"]["type"] == "LoadBalancer" {
+                    load_balancers += 1;
+                    assert!(
+                        wave_of(app) > controller,
+                        "{case}: {name} (wave {}) has a LoadBalancer Service before the controller (wave {controller})",
+                        wave_of(app)
+                    );
+                }
+            }
+        }
+        assert_eq!(
+            load_balancers, 2,
+            "{case}: the gateway's and Argo CD's NLBs"
+        );
+        // 2. The Kubeflow namespaces come before the mesh writes into `kubeflow`.
+        let namespaces = apps
+            .iter()
+            .find(|(_, app)| {
+                sources_of(app)
+                    .iter()
+                    .any(|source| source["path"] == release.namespaces_path)
+            })
+            .map(|(name, app)| (name.clone(), wave_of(app)))
+            .expect("the namespaces path is synced");
+        assert!(
+            namespaces.1 < wave_of(apps["istio"]),
+            "{case}: {namespaces:?} is not before istio"
+        );
+        // 4. The controller's webhook certificate comes from cert-manager, Healthy before it.
+        let controller_values =
+            &sources_of(apps["aws-load-balancer-controller"])[0]["helm"]["valuesObject"];
+        assert_eq!(controller_values["enableCertManager"], true, "{case}");
+        assert!(wave_of(apps["cert-manager"]) < controller, "{case}");
+        // 7. KServe's inference hosts are routed by the gateway and covered by its certificate.
+        let config = extra["kserve"]
+            .iter()
+            .find(|object| object["metadata"]["name"] == "inferenceservice-config")
+            .expect("KServe's ingress configuration is patched");
+        let ingress: Value =
+            serde_json::from_str(config["data"]["ingress"].as_str().expect("ingress"))
+                .expect("JSON");
+        let domain = ingress["ingressDomain"].as_str().expect("ingressDomain");
+        let inference_host = format!("model-team.{domain}");
+        let base = &extra["kubeflow-base"];
+        let gateway = base
+            .iter()
+            .find(|object| object["kind"] == "Gateway")
+            .expect("the gateway patch");
+        let matches = |pattern: &str, host: &str| match pattern.strip_prefix("*.") {
+            Some(suffix) => host.strip_suffix(suffix).is_some_and(|label| {
+                label.ends_with('.') && !label[..label.len() - 1].contains('.')
+            }),
+            None => pattern == host,
+        };
+        let certificate = base
+            .iter()
+            .find(|object| object["kind"] == "Certificate")
+            .expect("the gateway's certificate");
+        for host in [model.dns.kubeflow_host.as_str(), inference_host.as_str()] {
+            for server in gateway["spec"]["servers"].as_array().expect("servers") {
+                assert!(
+                    server["hosts"]
+                        .as_array()
+                        .expect("hosts")
+                        .iter()
+                        .any(|pattern| matches(pattern.as_str().unwrap_or_default(), host)),
+                    "{case}: the gateway does not route {host}"
+                );
+            }
+            assert!(
+                certificate["spec"]["dnsNames"]
+                    .as_array()
+                    .expect("dnsNames")
+                    .iter()
+                    .any(|pattern| matches(pattern.as_str().unwrap_or_default(), host)),
+                "{case}: the certificate does not cover {host}"
+            );
+        }
+    }
+}

@@ -220,7 +220,7 @@ pub const COMPONENTS: &[ComponentInfo] = &[
         kind: Kind::Kubeflow,
         default: Enablement::Required,
         requires: &["istio", "cert-manager"],
-        description: "Kubeflow namespaces, roles, Istio resources and issuer",
+        description: "Kubeflow roles, Istio resources and issuer",
         source: Source::Manifests,
         images: &[],
     },
@@ -408,6 +408,10 @@ pub struct Release {
     pub app_versions: &'static [(&'static str, &'static str)],
     /// Kustomize paths in kubeflow/manifests of each Kubeflow component, in apply order.
     pub manifests_paths: &'static [(&'static str, &'static [&'static str])],
+    /// The kubeflow/manifests path that creates the Kubeflow namespaces (`kubeflow`, and
+    /// `kubeflow-system` on 26.03). It is synced before the mesh, which already puts objects
+    /// in `kubeflow` (26.03's `Sidecar`s), so it belongs to no component.
+    pub namespaces_path: &'static str,
 }
 
 /// The release used when the cluster file names none.
@@ -477,7 +481,6 @@ pub const RELEASES: &[Release] = &[
             (
                 "kubeflow-base",
                 &[
-                    "common/kubeflow-namespace/base",
                     "common/kubeflow-roles/base",
                     "common/istio/kubeflow-istio-resources/base",
                 ],
@@ -543,6 +546,7 @@ pub const RELEASES: &[Release] = &[
                 &["applications/spark/spark-operator/overlays/kubeflow"],
             ),
         ],
+        namespaces_path: "common/kubeflow-namespace/base",
     },
     Release {
         name: "v1.10.2",
@@ -571,7 +575,8 @@ pub const RELEASES: &[Release] = &[
             ("notebooks", "v1.10.0"),
             ("volumes", "v1.10.0"),
             ("tensorboards", "v1.10.0"),
-            ("trainer", "v1.9.2"),
+            // The image tag of `applications/training-operator` at this commit.
+            ("trainer", "v1-3f15cb8"),
             ("model-registry", "v0.2.19"),
             ("spark-operator", "2.2.0"),
         ],
@@ -593,7 +598,6 @@ pub const RELEASES: &[Release] = &[
             (
                 "kubeflow-base",
                 &[
-                    "common/kubeflow-namespace/base",
                     "common/networkpolicies/base",
                     "common/kubeflow-roles/base",
                     "common/istio/kubeflow-istio-resources/base",
@@ -666,6 +670,7 @@ pub const RELEASES: &[Release] = &[
                 &["applications/spark/spark-operator/overlays/kubeflow"],
             ),
         ],
+        namespaces_path: "common/kubeflow-namespace/base",
     },
 ];
 
