@@ -248,6 +248,13 @@ pub struct RenderArgs {
     /// Render only this cluster.
     #[arg(long)]
     pub cluster: Option<String>,
+    /// Write the tree even when the convergence check finds a wave that can never become
+    /// Healthy (with a warning).
+    #[arg(long)]
+    pub no_check: bool,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = Output::Human)]
+    pub output: Output,
 }
 
 /// Which cluster files and which cluster.

@@ -9,6 +9,7 @@
 
 mod application;
 mod components;
+pub mod converge;
 mod kubeflow;
 mod placeholder;
 mod platform;

@@ -203,6 +203,216 @@ fn plain_is_safe(text: &str) -> bool {
     })
 }
 
+/// Why a document is not in the form [`to_string`] writes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct ParseError {
+    /// 1-based line.
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Reads back one document written by [`to_string`] (block style, two-space indentation, the
+/// quoting policy above). Not a general YAML reader: what [`to_string`] never writes (flow
+/// collections other than `{}`/`[]`, anchors, tags, folded blocks) is an error.
+pub fn parse(text: &str) -> Result<Value, ParseError> {
+    let lines: Vec<Line> = text
+        .split('\n')
+        .enumerate()
+        .map(|(number, raw)| {
+            let content = raw.trim_start_matches(' ');
+            Line {
+                number: number + 1,
+                indent: raw.len() - content.len(),
+                text: content.to_owned(),
+            }
+        })
+        .collect();
+    let mut reader = Reader { lines, at: 0 };
+    reader.skip_blank();
+    if reader.at >= reader.lines.len() {
+        return Ok(Value::Null);
+    }
+    let value = reader.block(0)?;
+    reader.skip_blank();
+    if let Some(line) = reader.lines.get(reader.at) {
+        return Err(ParseError {
+            line: line.number,
+            message: "unexpected indentation".to_owned(),
+        });
+    }
+    Ok(value)
+}
+
+struct Line {
+    number: usize,
+    indent: usize,
+    text: String,
+}
+
+struct Reader {
+    lines: Vec<Line>,
+    at: usize,
+}
+
+fn error(line: usize, message: &str) -> ParseError {
+    ParseError {
+        line,
+        message: message.to_owned(),
+    }
+}
+
+impl Reader {
+    fn skip_blank(&mut self) {
+        while self
+            .lines
+            .get(self.at)
+            .is_some_and(|line| line.text.is_empty())
+        {
+            self.at += 1;
+        }
+    }
+
+    /// A map or a list whose first line is at `indent`.
+    fn block(&mut self, indent: usize) -> Result<Value, ParseError> {
+        let line = &self.lines[self.at];
+        if line.indent != indent {
+            return Err(error(line.number, "unexpected indentation"));
+        }
+        if line.text == "-" || line.text.starts_with("- ") {
+            self.list(indent)
+        } else {
+            self.map(indent)
+        }
+    }
+
+    fn list(&mut self, indent: usize) -> Result<Value, ParseError> {
+        let mut items = Vec::new();
+        loop {
+            self.skip_blank();
+            let Some(line) = self.lines.get_mut(self.at) else {
+                break;
+            };
+            if line.indent != indent || !line.text.starts_with("- ") {
+                break;
+            }
+            // The item's content continues as if it started two columns further right.
+            line.text.drain(..2);
+            line.indent = indent + 2;
+            let text = line.text.clone();
+            let number = line.number;
+            if text.starts_with("- ") || split_key(&text).is_some() {
+                items.push(self.block(indent + 2)?);
+            } else {
+                self.at += 1;
+                items.push(self.scalar(&text, indent + 2, number)?);
+            }
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn map(&mut self, indent: usize) -> Result<Value, ParseError> {
+        let mut map = serde_json::Map::new();
+        loop {
+            self.skip_blank();
+            let Some(line) = self.lines.get(self.at) else {
+                break;
+            };
+            if line.indent != indent || line.text.starts_with("- ") {
+                break;
+            }
+            let number = line.number;
+            let (key, rest) =
+                split_key(&line.text).ok_or_else(|| error(number, "expected `key: value`"))?;
+            self.at += 1;
+            let value = if rest.is_empty() {
+                self.skip_blank();
+                match self.lines.get(self.at) {
+                    Some(next) if next.indent > indent => self.block(next.indent)?,
+                    _ => return Err(error(number, "a key without a value")),
+                }
+            } else {
+                self.scalar(&rest, indent + 2, number)?
+            };
+            map.insert(key, value);
+        }
+        Ok(Value::Object(map))
+    }
+
+    fn scalar(&mut self, text: &str, indent: usize, number: usize) -> Result<Value, ParseError> {
+        match text {
+            "null" => return Ok(Value::Null),
+            "true" => return Ok(Value::Bool(true)),
+            "false" => return Ok(Value::Bool(false)),
+            "{}" => return Ok(Value::Object(serde_json::Map::new())),
+            "[]" => return Ok(Value::Array(Vec::new())),
+            "|" | "|-" | "|+" => return Ok(Value::String(self.literal(text, indent))),
+            _ => {}
+        }
+        let first = text.chars().next().unwrap_or(' ');
+        if first == '"' || first.is_ascii_digit() || first == '-' {
+            return serde_json::from_str(text).map_err(|_| error(number, "not a scalar"));
+        }
+        Ok(Value::String(text.to_owned()))
+    }
+
+    fn literal(&mut self, header: &str, indent: usize) -> String {
+        let mut body: Vec<String> = Vec::new();
+        while let Some(line) = self.lines.get(self.at) {
+            if line.text.is_empty() {
+                body.push(String::new());
+            } else if line.indent >= indent {
+                let mut content = " ".repeat(line.indent - indent);
+                content.push_str(&line.text);
+                body.push(content);
+            } else {
+                break;
+            }
+            self.at += 1;
+        }
+        if header != "|+" {
+            while body.last().is_some_and(String::is_empty) {
+                body.pop();
+                self.at -= 1;
+            }
+        }
+        let mut text = body.join("\n");
+        if header != "|-" {
+            text.push('\n');
+        }
+        text
+    }
+}
+
+/// `key: rest` or `key:` → (key, rest); `None` when the line is not a map entry.
+fn split_key(text: &str) -> Option<(String, String)> {
+    if text.starts_with('"') {
+        let mut escaped = false;
+        for (index, c) in text.char_indices().skip(1) {
+            match c {
+                '\\' if !escaped => escaped = true,
+                '"' if !escaped => {
+                    let key: String = serde_json::from_str(&text[..=index]).ok()?;
+                    let rest = &text[index + 1..];
+                    return match rest.strip_prefix(':') {
+                        Some("") => Some((key, String::new())),
+                        Some(rest) => rest.strip_prefix(' ').map(|r| (key, r.to_owned())),
+                        None => None,
+                    };
+                }
+                _ => escaped = false,
+            }
+        }
+        return None;
+    }
+    if let Some(position) = text.find(": ") {
+        return Some((text[..position].to_owned(), text[position + 2..].to_owned()));
+    }
+    text.strip_suffix(':')
+        .map(|key| (key.to_owned(), String::new()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,6 +483,24 @@ mod tests {
         ] {
             assert_eq!(string_scalar(text), text);
         }
+    }
+
+    #[test]
+    fn reads_back_what_it_writes() {
+        let value = json!({
+            "apiVersion": "v1",
+            "data": {"version": "1.10", "empty": "", "list": [], "map": {}, "n": 3, "f": -1.5},
+            "items": [{"name": "a", "value": 1}, "plain", ["nested", {"k": "v"}], "s3://x", "a: b"],
+            "config": "line one\n  indented\n\nline two\n",
+            "strip": "a\nb",
+            "keep": "a\n\nb\n\n",
+            "quoted key: x": {"\"q\"": null, "t": true},
+            "last": "x",
+        });
+        let text = to_string(&value);
+        assert_eq!(parse(&text).expect("reads back"), value, "{text}");
+        assert!(parse("a: b\n c: d\n").is_err());
+        assert!(parse("a\nb: c\n").is_err());
     }
 
     #[test]

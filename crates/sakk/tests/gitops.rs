@@ -181,14 +181,14 @@ fn render_writes_the_tree_and_check_reports_drift() {
     )
     .expect("write");
     let out = root.join("repo");
-    let written = sakk(root, &["render", "--out", "repo"]);
+    let written = sakk(root, &["render", "--out", "repo", "--no-check"]);
     assert!(
         written.status.success(),
         "{}",
         String::from_utf8_lossy(&written.stderr)
     );
     assert!(out.join("clusters/demo/root.yaml").exists());
-    let clean = sakk(root, &["render", "--check", "--out", "repo"]);
+    let clean = sakk(root, &["render", "--check", "--out", "repo", "--no-check"]);
     assert!(
         clean.status.success(),
         "{}",
@@ -198,7 +198,7 @@ fn render_writes_the_tree_and_check_reports_drift() {
     std::fs::write(out.join("clusters/demo/istio.yaml"), "edited\n").expect("write");
     std::fs::write(out.join("clusters/demo/stray.yaml"), "kind: Stray\n").expect("write");
     std::fs::remove_file(out.join("clusters/demo/dex.yaml")).expect("remove");
-    let stale = sakk(root, &["render", "--check", "--out", "repo"]);
+    let stale = sakk(root, &["render", "--check", "--out", "repo", "--no-check"]);
     assert_eq!(stale.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&stale.stderr);
     for line in ["~ istio.yaml", "- stray.yaml", "+ dex.yaml"] {
@@ -214,7 +214,14 @@ fn render_writes_the_tree_and_check_reports_drift() {
     std::fs::write(&outputs, "{\"account_id\": 1}").expect("write");
     let bad = sakk(
         root,
-        &["render", "--out", "repo", "--outputs", "outputs.json"],
+        &[
+            "render",
+            "--out",
+            "repo",
+            "--outputs",
+            "outputs.json",
+            "--no-check",
+        ],
     );
     assert_eq!(bad.status.code(), Some(1));
     assert!(
@@ -222,4 +229,73 @@ fn render_writes_the_tree_and_check_reports_drift() {
         "{}",
         String::from_utf8_lossy(&bad.stderr)
     );
+}
+
+/// A cluster whose External OIDC secret lies outside what the External Secrets role may read:
+/// its tree can never converge (the ExternalSecrets stay unsynced).
+const UNREADABLE_OIDC_SECRET: &str = r#"
+  identity {
+    oidc {
+      issuer        = "https://login.corp.example.net"
+      client_id     = "kubeflow"
+      client_secret = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:kubeflow-oidc-AbCdEf"
+      groups_claim  = "roles"
+    }
+  }
+"#;
+
+#[test]
+fn render_refuses_a_tree_that_cannot_converge() {
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let root = scratch.path();
+    std::fs::write(
+        root.join("cluster.hcl"),
+        cluster_file(Path::new("/srv/git/x.git"), UNREADABLE_OIDC_SECRET),
+    )
+    .expect("write");
+    let out = root.join("repo");
+    let refused = sakk(root, &["render", "--out", "repo"]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error: cluster `demo`: the tree cannot converge, nothing written"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "  wave 2 application platform: ExternalSecret/argocd/sakk-oidc: the External Secrets \
+             role may read only sakk/demo/*"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--no-check"), "{stderr}");
+    assert!(!out.exists(), "nothing is written");
+
+    let json = sakk(root, &["render", "--out", "repo", "--output", "json"]);
+    assert_eq!(json.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON on stdout");
+    let cluster = &report["clusters"][0];
+    assert_eq!(cluster["written"], false);
+    assert_eq!(cluster["convergence"]["converges"], false);
+    assert!(
+        cluster["convergence"]["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|finding| finding["application"] == "platform"
+                && finding["object"] == "ExternalSecret/argocd/sakk-oidc"
+                && finding["wave"] == 2
+                && finding["rule"] == "external-secret"),
+        "{report}"
+    );
+    assert!(!out.exists(), "nothing is written");
+
+    let forced = sakk(root, &["render", "--out", "repo", "--no-check"]);
+    let stderr = String::from_utf8_lossy(&forced.stderr);
+    assert!(forced.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("warning: cluster `demo`: the tree cannot converge"),
+        "{stderr}"
+    );
+    assert!(out.join("clusters/demo/root.yaml").exists());
 }

@@ -73,6 +73,7 @@ pub fn run(args: &DemoArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
             tree,
             dir: dir.clone(),
             placeholders: vec!["all"],
+            outputs,
         };
         let work = super::publish::work_dir(&rendered);
         printer.message(&format!(

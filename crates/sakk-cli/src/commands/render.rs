@@ -19,6 +19,8 @@ pub struct Rendered {
     pub dir: PathBuf,
     /// Outputs that are still placeholders (empty when every AWS value is known).
     pub placeholders: Vec<&'static str>,
+    /// The AWS outputs the tree was rendered with.
+    pub outputs: Outputs,
 }
 
 /// Loads the cluster files and renders each cluster (or only `cluster`). `Err(code)` carries
@@ -121,6 +123,7 @@ pub fn render_clusters(
             tree,
             dir,
             placeholders,
+            outputs,
         });
     }
     Ok(Ok(rendered))
@@ -239,48 +242,120 @@ pub fn run(args: &RenderArgs, printer: &Printer) -> anyhow::Result<ExitCode> {
         Ok(rendered) => rendered,
         Err(code) => return Ok(code),
     };
-    let mut stale = false;
+    let json = args.output == Output::Json;
+    let mut failed = false;
+    let mut results = Vec::new();
     for cluster in &rendered {
         let dir = args.out.join(&cluster.model.gitops.path);
         note_placeholders(cluster, printer);
+        let report = sakk_gitops::converge::check_model(&cluster.model, &cluster.outputs)
+            .with_context(|| format!("cluster `{}`: convergence check", cluster.model.name))?;
+        let converges = report.findings.is_empty();
+        if !json {
+            note_convergence(cluster, &report, args.no_check, printer);
+        }
+        let mut result = serde_json::json!({
+            "cluster": cluster.model.name,
+            "dir": dir.display().to_string(),
+            "files": cluster.tree.files.len(),
+            "convergence": report.to_json(),
+        });
+        if !converges && !args.no_check {
+            failed = true;
+            result["written"] = serde_json::json!(false);
+            results.push(result);
+            continue;
+        }
         if args.check {
             let difference = compare(&dir, &cluster.tree)?;
+            result["up_to_date"] = serde_json::json!(difference.is_empty());
             if difference.is_empty() {
-                printer.success(&format!(
-                    "✓ cluster `{}`: {} is up to date ({} files)",
-                    cluster.model.name,
-                    dir.display(),
-                    cluster.tree.files.len()
-                ));
+                if !json {
+                    printer.success(&format!(
+                        "✓ cluster `{}`: {} is up to date ({} files)",
+                        cluster.model.name,
+                        dir.display(),
+                        cluster.tree.files.len()
+                    ));
+                }
             } else {
-                stale = true;
-                printer.message(&format!(
-                    "error: cluster `{}`: {} differs from the rendered tree:\n{}{}{}hint: run `sakk render` (or `sakk publish`) and commit the result\n",
-                    cluster.model.name,
-                    dir.display(),
-                    list("+", &difference.added),
-                    list("~", &difference.changed),
-                    list("-", &difference.removed),
-                ));
+                failed = true;
+                if !json {
+                    printer.message(&format!(
+                        "error: cluster `{}`: {} differs from the rendered tree:\n{}{}{}hint: run `sakk render` (or `sakk publish`) and commit the result\n",
+                        cluster.model.name,
+                        dir.display(),
+                        list("+", &difference.added),
+                        list("~", &difference.changed),
+                        list("-", &difference.removed),
+                    ));
+                }
             }
         } else {
             let difference = write_tree(&dir, &cluster.tree)?;
-            printer.success(&format!(
-                "✓ cluster `{}`: wrote {} ({} files: {} added, {} changed, {} removed)",
-                cluster.model.name,
-                dir.display(),
-                cluster.tree.files.len(),
-                difference.added.len(),
-                difference.changed.len(),
-                difference.removed.len()
-            ));
+            result["written"] = serde_json::json!(true);
+            if !json {
+                printer.success(&format!(
+                    "✓ cluster `{}`: wrote {} ({} files: {} added, {} changed, {} removed)",
+                    cluster.model.name,
+                    dir.display(),
+                    cluster.tree.files.len(),
+                    difference.added.len(),
+                    difference.changed.len(),
+                    difference.removed.len()
+                ));
+            }
         }
+        results.push(result);
     }
-    Ok(if stale {
+    if json {
+        printer.data(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&serde_json::json!({ "clusters": results }))?
+        ));
+    }
+    Ok(if failed {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Lists the convergence check's findings: an error (nothing is written), or with
+/// `--no-check` a warning; and what the check could not see into.
+fn note_convergence(
+    cluster: &Rendered,
+    report: &sakk_gitops::converge::Report,
+    no_check: bool,
+    printer: &Printer,
+) {
+    for line in &report.unchecked {
+        printer.message(&format!(
+            "note: cluster `{}`: not checked: {line}\n",
+            cluster.model.name
+        ));
+    }
+    if report.findings.is_empty() {
+        return;
+    }
+    let lines: String = report
+        .findings
+        .iter()
+        .map(|finding| format!("  {finding}\n"))
+        .collect();
+    let count = report.findings.len();
+    if no_check {
+        printer.warning(&format!(
+            "cluster `{}`: the tree cannot converge ({count} findings); writing it anyway (--no-check):\n{}",
+            cluster.model.name,
+            lines.trim_end()
+        ));
+    } else {
+        printer.message(&format!(
+            "error: cluster `{}`: the tree cannot converge, nothing written ({count} findings):\n{lines}hint: fix the cluster file or sakk (see docs/gitops.md, \"Convergence check\"); `--no-check` writes it anyway\n",
+            cluster.model.name
+        ));
+    }
 }
 
 /// Says which AWS values of a rendered tree are still placeholders.
