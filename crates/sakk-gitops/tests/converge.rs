@@ -252,13 +252,13 @@ fn assert_found(findings: &[String], line: &str) {
 fn seeded_object_before_its_namespace() {
     let mut seeded = Seeded::new();
     seeded.add(
-        "platform",
+        "storage",
         json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "early", "namespace": "kubeflow"}}),
     );
     assert_found(
         &seeded.findings(Rule::Namespace),
-        "wave 2 application platform: ConfigMap/kubeflow/early: namespace kubeflow does not exist \
-         yet: application kubeflow-base creates it in wave 4",
+        "wave 1 application storage: ConfigMap/kubeflow/early: namespace kubeflow does not exist \
+         yet: application platform creates it in wave 3",
     );
     let mut nowhere = Seeded::new();
     nowhere.add(
@@ -267,7 +267,7 @@ fn seeded_object_before_its_namespace() {
     );
     assert_found(
         &nowhere.findings(Rule::Namespace),
-        "wave 2 application platform: ConfigMap/nowhere/lost: no application creates namespace nowhere",
+        "wave 3 application platform: ConfigMap/nowhere/lost: no application creates namespace nowhere",
     );
 }
 
@@ -296,7 +296,7 @@ fn seeded_custom_resource_before_its_crd() {
     );
     assert_found(
         &unknown.findings(Rule::CustomResource),
-        "wave 2 application platform: Widget/argocd/w: no application of the tree installs its CRD",
+        "wave 3 application platform: Widget/argocd/w: no application of the tree installs its CRD",
     );
 }
 
@@ -327,12 +327,12 @@ fn seeded_load_balancer_before_its_controller() {
         &findings,
         "wave 1 application storage: Service/kube-system/early-nlb: a LoadBalancer Service for the \
          AWS Load Balancer Controller, which application aws-load-balancer-controller installs \
-         only in wave 1",
+         only in wave 2",
     );
     assert_found(
         &findings,
         "wave 1 application storage: Ingress/kube-system/early-alb: its ingress class alb comes \
-         from application aws-load-balancer-controller (wave 1)",
+         from application aws-load-balancer-controller (wave 2)",
     );
 }
 
@@ -344,11 +344,17 @@ fn seeded_object_beside_its_webhook() {
         .get_mut("aws-load-balancer-controller.yaml")
         .expect("the controller")["spec"]["source"]["helm"]["valuesObject"];
     values["enableServiceMutatorWebhook"] = json!(true);
+    // The rule speaks of objects synced beside the webhook: put cert-manager in its wave.
+    seeded
+        .documents
+        .get_mut("cert-manager.yaml")
+        .expect("cert-manager")["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"] =
+        json!("2");
     assert_found(
         &seeded.findings(Rule::Webhook),
-        "wave 1 application cert-manager: Service/cert-manager/cert-manager-webhook: webhook \
+        "wave 2 application cert-manager: Service/cert-manager/cert-manager-webhook: webhook \
          mservice.elbv2.k8s.aws (MutatingWebhookConfiguration aws-load-balancer-webhook) of \
-         application aws-load-balancer-controller (wave 1) validates it",
+         application aws-load-balancer-controller (wave 2) validates it",
     );
 }
 
@@ -370,12 +376,12 @@ fn seeded_certificate_before_its_issuer() {
     let findings = seeded.findings(Rule::Issuer);
     assert_found(
         &findings,
-        "wave 2 application platform: Certificate/argocd/early: its issuer ClusterIssuer \
-         kubeflow-self-signing-issuer comes from application kubeflow-base (wave 4)",
+        "wave 3 application platform: Certificate/argocd/early: its issuer ClusterIssuer \
+         kubeflow-self-signing-issuer comes from application kubeflow-base (wave 5)",
     );
     assert_found(
         &findings,
-        "wave 2 application platform: Certificate/argocd/orphan: no application provides its \
+        "wave 3 application platform: Certificate/argocd/orphan: no application provides its \
          issuer ClusterIssuer nobody",
     );
 }
@@ -389,7 +395,7 @@ fn seeded_object_claimed_by_two_applications() {
     );
     assert_found(
         &seeded.findings(Rule::SharedObject),
-        "wave 4 application kubeflow-base: StorageClass/gp3: also synced by application storage (wave 1)",
+        "wave 5 application kubeflow-base: StorageClass/gp3: also synced by application storage (wave 1)",
     );
 }
 
@@ -418,12 +424,12 @@ fn seeded_external_secret_without_store_or_key() {
     let findings = seeded.findings(Rule::ExternalSecret);
     assert_found(
         &findings,
-        "wave 4 application kubeflow-base: ExternalSecret/kubeflow/no-store: no application provides \
+        "wave 5 application kubeflow-base: ExternalSecret/kubeflow/no-store: no application provides \
          its store ClusterSecretStore vault",
     );
     assert_found(
         &findings,
-        "wave 4 application kubeflow-base: ExternalSecret/kubeflow/no-key: Secrets Manager secret \
+        "wave 5 application kubeflow-base: ExternalSecret/kubeflow/no-key: Secrets Manager secret \
          sakk/other/key is not provided",
     );
 }
@@ -443,7 +449,41 @@ fn seeded_service_account_role_not_in_the_outputs() {
     );
     assert_found(
         &seeded.findings(Rule::Role),
-        "wave 4 application kubeflow-base: ServiceAccount/kubeflow/stranger: its IAM role \
+        "wave 5 application kubeflow-base: ServiceAccount/kubeflow/stranger: its IAM role \
          arn:aws:iam::000000000000:role/not-sakks is not in the AWS outputs",
     );
+}
+
+/// The golden trees converge: nothing is reported on any example of either release, except the
+/// one problem still open on `oidc-rds` (sync-review point 5: the External Secrets role may read
+/// only `sakk/<cluster>/*`, not the external OIDC secret the cluster file names; the AWS side
+/// is the identity issue's).
+#[test]
+fn golden_trees_converge() {
+    let mut failures = String::new();
+    for (case, path) in CASES {
+        let model = model_of(path);
+        let outputs = placeholder_outputs(&model);
+        let tree = sakk_gitops::render(&model, &outputs).expect("renders");
+        let report =
+            converge::check_tree(&tree, &inventory(), &environment(&model)).expect("parses");
+        let (documents, _) = render_documents(&model, &outputs).expect("renders");
+        assert_eq!(
+            converge::check(&documents, &inventory(), &environment(&model)),
+            report,
+            "{case}: the written tree and its documents check alike"
+        );
+        let unexpected: Vec<_> = report
+            .findings
+            .iter()
+            .filter(|finding| {
+                !(*case == "oidc-rds"
+                    && finding.to_string().contains("may read only sakk/ml-prod/*"))
+            })
+            .collect();
+        if !unexpected.is_empty() {
+            failures.push_str(&format!("== {case}\n{}", print(&report)));
+        }
+    }
+    assert!(failures.is_empty(), "{failures}");
 }

@@ -181,14 +181,14 @@ fn render_writes_the_tree_and_check_reports_drift() {
     )
     .expect("write");
     let out = root.join("repo");
-    let written = sakk(root, &["render", "--out", "repo", "--no-check"]);
+    let written = sakk(root, &["render", "--out", "repo"]);
     assert!(
         written.status.success(),
         "{}",
         String::from_utf8_lossy(&written.stderr)
     );
     assert!(out.join("clusters/demo/root.yaml").exists());
-    let clean = sakk(root, &["render", "--check", "--out", "repo", "--no-check"]);
+    let clean = sakk(root, &["render", "--check", "--out", "repo"]);
     assert!(
         clean.status.success(),
         "{}",
@@ -198,7 +198,7 @@ fn render_writes_the_tree_and_check_reports_drift() {
     std::fs::write(out.join("clusters/demo/istio.yaml"), "edited\n").expect("write");
     std::fs::write(out.join("clusters/demo/stray.yaml"), "kind: Stray\n").expect("write");
     std::fs::remove_file(out.join("clusters/demo/dex.yaml")).expect("remove");
-    let stale = sakk(root, &["render", "--check", "--out", "repo", "--no-check"]);
+    let stale = sakk(root, &["render", "--check", "--out", "repo"]);
     assert_eq!(stale.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&stale.stderr);
     for line in ["~ istio.yaml", "- stray.yaml", "+ dex.yaml"] {
@@ -263,7 +263,7 @@ fn render_refuses_a_tree_that_cannot_converge() {
     );
     assert!(
         stderr.contains(
-            "  wave 2 application platform: ExternalSecret/argocd/sakk-oidc: the External Secrets \
+            "  wave 3 application platform: ExternalSecret/argocd/sakk-oidc: the External Secrets \
              role may read only sakk/demo/*"
         ),
         "{stderr}"
@@ -284,7 +284,7 @@ fn render_refuses_a_tree_that_cannot_converge() {
             .iter()
             .any(|finding| finding["application"] == "platform"
                 && finding["object"] == "ExternalSecret/argocd/sakk-oidc"
-                && finding["wave"] == 2
+                && finding["wave"] == 3
                 && finding["rule"] == "external-secret"),
         "{report}"
     );

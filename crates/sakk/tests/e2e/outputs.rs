@@ -46,12 +46,7 @@ fn render_after_apply_uses_the_outputs_recorded_in_the_state() {
     );
 
     let rendered = env.dir.path().join("rendered");
-    let output = env.sakk(&[
-        "render",
-        "--no-check",
-        "--out",
-        rendered.to_str().expect("utf-8 path"),
-    ]);
+    let output = env.sakk(&["render", "--out", rendered.to_str().expect("utf-8 path")]);
     assert!(output.status.success(), "{}", text(&output));
     assert!(
         text(&output).contains("AWS values come from the state of the last apply"),
