@@ -6,56 +6,17 @@ use sakk_gitops::{Tree, placeholder_outputs, render_documents};
 use sakk_model::Model;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-const CASES: &[(&str, &str)] = &[
-    ("native-simple", "examples/native-simple/cluster.hcl"),
-    ("gpu-spot", "examples/gpu-spot/cluster.hcl"),
-    ("oidc-rds", "examples/oidc-rds/cluster.hcl"),
-    ("five-teams", "examples/five-teams/cluster.hcl"),
-];
+mod common;
 
-fn repository() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn model_of(path: &str) -> Model {
-    let path = repository().join(path);
-    let bytes = std::fs::read(&path).expect("example file");
-    let input = sakk_config::Input {
-        name: path.display().to_string(),
-        bytes,
-        dir: path.parent().expect("parent").display().to_string(),
-    };
-    let loaded = sakk_config::load(&[input]);
-    assert!(!loaded.diagnostics.has_errors(), "{:?}", loaded.diagnostics);
-    let validated = sakk_model::validate(&loaded.clusters);
-    assert!(
-        !validated.diagnostics.has_errors(),
-        "{:?}",
-        validated.diagnostics
-    );
-    validated.models.into_iter().next().expect("one cluster")
-}
+use common::{CASES, model_of, read_files, repository};
 
 fn read_tree(dir: &Path) -> Tree {
-    let mut tree = Tree::default();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(current) = pending.pop() {
-        for entry in std::fs::read_dir(&current).expect("readable").flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                let relative = path.strip_prefix(dir).expect("inside");
-                tree.files.insert(
-                    relative.to_string_lossy().replace('\\', "/"),
-                    std::fs::read(&path).expect("readable"),
-                );
-            }
-        }
+    assert!(dir.is_dir(), "{} is missing", dir.display());
+    Tree {
+        files: read_files(dir),
     }
-    tree
 }
 
 fn inventory() -> Inventory {

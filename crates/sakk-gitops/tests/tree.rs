@@ -7,64 +7,15 @@ use sakk_gitops::{Tree, placeholder_outputs, render, render_documents};
 use sakk_model::Model;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
 
-const CASES: &[(&str, &str)] = &[
-    ("native-simple", "examples/native-simple/cluster.hcl"),
-    ("gpu-spot", "examples/gpu-spot/cluster.hcl"),
-    ("oidc-rds", "examples/oidc-rds/cluster.hcl"),
-    ("five-teams", "examples/five-teams/cluster.hcl"),
-];
+mod common;
 
-fn repository() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn model_of(path: &Path) -> Model {
-    let bytes = std::fs::read(path).expect("example file");
-    let input = sakk_config::Input {
-        name: path.display().to_string(),
-        bytes,
-        dir: path.parent().expect("parent").display().to_string(),
-    };
-    let loaded = sakk_config::load(&[input]);
-    assert!(!loaded.diagnostics.has_errors(), "{:?}", loaded.diagnostics);
-    let validated = sakk_model::validate(&loaded.clusters);
-    assert!(
-        !validated.diagnostics.has_errors(),
-        "{:?}",
-        validated.diagnostics
-    );
-    validated.models.into_iter().next().expect("one cluster")
-}
+use common::{CASES, model_of, read_files, repository};
 
 fn tree_of(path: &str) -> (Model, Tree) {
-    let model = model_of(&repository().join(path));
+    let model = model_of(path);
     let tree = render(&model, &placeholder_outputs(&model)).expect("renders");
     (model, tree)
-}
-
-fn read_dir(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(current) = pending.pop() {
-        let Ok(entries) = std::fs::read_dir(&current) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                let relative = path.strip_prefix(dir).expect("inside");
-                files.insert(
-                    relative.to_string_lossy().replace('\\', "/"),
-                    std::fs::read(&path).expect("readable"),
-                );
-            }
-        }
-    }
-    files
 }
 
 #[test]
@@ -83,7 +34,7 @@ fn golden_trees_match_byte_for_byte() {
             }
             continue;
         }
-        let on_disk = read_dir(&golden);
+        let on_disk = read_files(&golden);
         if on_disk != tree.files {
             let names: BTreeSet<&String> = on_disk.keys().chain(tree.files.keys()).collect();
             for name in names {
@@ -191,7 +142,7 @@ fn trees_keep_their_invariants() {
         .map(|release| release.manifests_commit)
         .collect();
     for (case, path) in CASES {
-        let model = model_of(&repository().join(path));
+        let model = model_of(path);
         let outputs = placeholder_outputs(&model);
         let (documents, _) = render_documents(&model, &outputs).expect("renders");
         let mut waves: BTreeMap<String, i64> = BTreeMap::new();
@@ -351,7 +302,7 @@ fn every_object_validates_against_the_real_schemas() {
     let scratch = tempfile::tempdir().expect("tempdir");
     let mut dirs = Vec::new();
     for (case, path) in CASES {
-        let model = model_of(&repository().join(path));
+        let model = model_of(path);
         let outputs = placeholder_outputs(&model);
         let (documents, _) = render_documents(&model, &outputs).expect("renders");
         let tree = render(&model, &outputs).expect("renders");
@@ -436,7 +387,7 @@ fn objects_and_patches(model: &Model) -> BTreeMap<String, Vec<Value>> {
 #[test]
 fn the_trees_keep_clear_of_the_sync_stoppers() {
     for (case, path) in CASES {
-        let model = model_of(&repository().join(path));
+        let model = model_of(path);
         let release = sakk_model::catalog::release(&model.kubeflow.release).expect("release");
         let (documents, _) =
             render_documents(&model, &placeholder_outputs(&model)).expect("renders");

@@ -188,6 +188,25 @@ fn put(
     Ok(())
 }
 
+/// The text the file at `path` would hold with `entry` merged in, and whether it exists now.
+pub fn merged(path: &Path, entry: &Entry) -> Result<(String, bool), KubeconfigError> {
+    let shown = path.display().to_string();
+    let existing = match std::fs::read_to_string(path) {
+        Ok(text) => Some(text),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+        Err(source) => {
+            return Err(KubeconfigError::Io {
+                path: shown,
+                source,
+            });
+        }
+    };
+    Ok((
+        merge(existing.as_deref(), entry, &shown)?,
+        existing.is_some(),
+    ))
+}
+
 /// Merges `entry` into the file at `path` (created with its directory when missing).
 pub fn write(path: &Path, entry: &Entry) -> Result<(), KubeconfigError> {
     let shown = path.display().to_string();
@@ -195,12 +214,7 @@ pub fn write(path: &Path, entry: &Entry) -> Result<(), KubeconfigError> {
         path: shown.clone(),
         source,
     };
-    let existing = match std::fs::read_to_string(path) {
-        Ok(text) => Some(text),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
-        Err(error) => return Err(io(error)),
-    };
-    let text = merge(existing.as_deref(), entry, &shown)?;
+    let (text, existed) = merged(path, entry)?;
     if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(io)?;
     }
@@ -210,7 +224,7 @@ pub fn write(path: &Path, entry: &Entry) -> Result<(), KubeconfigError> {
             .map(|name| name.to_string_lossy().into_owned())
             .unwrap_or_else(|| "config".into())
     ));
-    write_private(&temporary, text.as_bytes(), existing.is_none(), path).map_err(io)?;
+    write_private(&temporary, text.as_bytes(), !existed, path).map_err(io)?;
     std::fs::rename(&temporary, path).map_err(io)
 }
 

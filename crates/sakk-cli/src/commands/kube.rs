@@ -76,13 +76,7 @@ pub fn kubeconfig(args: &KubeconfigArgs, printer: &Printer) -> anyhow::Result<Ex
         None => kubeconfig::default_path(std::env::var("KUBECONFIG").ok().as_deref(), &home()?),
     };
     if args.dry_run {
-        let existing = match std::fs::read_to_string(&path) {
-            Ok(text) => Some(text),
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
-            Err(error) => return Err(error).context(format!("cannot read {}", path.display())),
-        };
-        let text = kubeconfig::merge(existing.as_deref(), &entry, &path.display().to_string())
-            .map_err(kubeconfig_error)?;
+        let (text, _) = kubeconfig::merged(&path, &entry).map_err(kubeconfig_error)?;
         printer.data(&text);
         return Ok(ExitCode::SUCCESS);
     }
